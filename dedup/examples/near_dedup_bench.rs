@@ -2,8 +2,8 @@
 //!
 //! ```text
 //! cargo run --release -p zeef-dedup --example near_dedup_bench -- INPUT.jsonl REMOVED_OUT.txt \
-//!     [--bands 14] [--rows 8] [--ngram 5] [--min-jaccard 0] [--threads N] [--batch 1024] \
-//!     [--details DETAILS.tsv]
+//!     [--preset fineweb|high_recall] [--bands 14] [--rows 8] [--ngram 5] [--min-jaccard 0] \
+//!     [--threads N] [--batch 1024] [--details DETAILS.tsv]
 //! ```
 //!
 //! `--details` also writes `id, stage, detail` of every excluded document, tab-separated.
@@ -22,7 +22,9 @@ use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::sync::Arc;
 use std::time::Instant;
 use zeef_core::{apply_batch, Document, GlobalStage};
-use zeef_dedup::{ExactDedup, ExactDedupConfig, LicenceRank, NearDedup, NearDedupConfig};
+use zeef_dedup::{
+    ExactDedup, ExactDedupConfig, LicenceRank, NearDedup, NearDedupConfig, NearDedupPreset,
+};
 
 type BoxError = Box<dyn std::error::Error>;
 
@@ -110,17 +112,23 @@ fn main() -> Result<(), BoxError> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.len() < 2 || args[0].starts_with('-') || args[1].starts_with('-') {
         return Err(
-            "usage: near_dedup_bench INPUT.jsonl REMOVED_OUT.txt [--bands B] [--rows R] \
-                    [--ngram N] [--min-jaccard J] [--threads T] [--batch N] [--details FILE]"
+            "usage: near_dedup_bench INPUT.jsonl REMOVED_OUT.txt [--preset P] [--bands B] \
+                    [--rows R] [--ngram N] [--min-jaccard J] [--threads T] [--batch N] [--details FILE]"
                 .into(),
         );
     }
     let (input, removed_out) = (&args[0], &args[1]);
+    let preset = match arg(&args, "--preset", String::from("fineweb"))?.as_str() {
+        "fineweb" => NearDedupPreset::Fineweb,
+        "high_recall" => NearDedupPreset::HighRecall,
+        other => return Err(format!("unknown preset {other}: fineweb or high_recall").into()),
+    };
+    let base = preset.config();
     let config = NearDedupConfig {
-        bands: arg(&args, "--bands", 14)?,
-        rows: arg(&args, "--rows", 8)?,
-        ngram: arg(&args, "--ngram", 5)?,
-        min_jaccard: arg(&args, "--min-jaccard", 0.0)?,
+        bands: arg(&args, "--bands", base.bands)?,
+        rows: arg(&args, "--rows", base.rows)?,
+        ngram: arg(&args, "--ngram", base.ngram)?,
+        min_jaccard: arg(&args, "--min-jaccard", base.min_jaccard)?,
     };
     config.validate()?;
     let batch: usize = arg(&args, "--batch", 1024)?;

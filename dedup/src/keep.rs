@@ -8,7 +8,7 @@ use zeef_core::Document;
 pub type LicenceRank = Arc<dyn Fn(Option<&str>) -> u32 + Send + Sync>;
 
 /// What the keep rule compares. The smallest key is kept.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KeepKey {
     /// Source priority (higher wins).
     pub priority: i32,
@@ -28,15 +28,20 @@ impl KeepKey {
         }
     }
 
+    /// Which part of the keep rule chose `self` over `other`.
+    pub fn rule_over(&self, other: &KeepKey) -> KeepRule {
+        if self.priority != other.priority {
+            KeepRule::HigherPriority
+        } else if self.licence_rank != other.licence_rank {
+            KeepRule::StrongerLicence
+        } else {
+            KeepRule::LowerId
+        }
+    }
+
     /// Why `self` was kept over `other`, in words for the excluded record's detail.
     pub fn why_kept_over(&self, other: &KeepKey) -> &'static str {
-        if self.priority != other.priority {
-            "higher source priority"
-        } else if self.licence_rank != other.licence_rank {
-            "stronger licence"
-        } else {
-            "lower id"
-        }
+        self.rule_over(other).as_str()
     }
 }
 
@@ -53,5 +58,41 @@ impl Ord for KeepKey {
 impl PartialOrd for KeepKey {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
+    }
+}
+
+/// The part of the keep rule that decided between two copies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeepRule {
+    /// The kept copy's source has a higher priority.
+    HigherPriority,
+    /// Same priority; the kept copy's licence ranks stronger.
+    StrongerLicence,
+    /// Same priority and licence rank; the kept copy has the lower id.
+    LowerId,
+}
+
+impl KeepRule {
+    /// The rule in words, as the excluded record's detail gives it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeepRule::HigherPriority => "higher source priority",
+            KeepRule::StrongerLicence => "stronger licence",
+            KeepRule::LowerId => "lower id",
+        }
+    }
+
+    pub(crate) fn code(self) -> u8 {
+        self as u8
+    }
+
+    pub(crate) fn from_code(code: u8) -> Option<Self> {
+        [
+            KeepRule::HigherPriority,
+            KeepRule::StrongerLicence,
+            KeepRule::LowerId,
+        ]
+        .get(usize::from(code))
+        .copied()
     }
 }

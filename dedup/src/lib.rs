@@ -9,6 +9,31 @@
 //! - [`LineDedup`] (`line_dedup`): lines or paragraphs repeated across documents (boilerplate),
 //!   removed from the text; the documents are kept.
 //!
+//! Near-duplicate settings are named by [`NearDedupPreset`]: `fineweb` (the default, word
+//! 5-grams, 14 × 8, as FineWeb and GPT-NL) and `high_recall` (word 3-grams, 22 × 5, verified
+//! from an estimated Jaccard of 0.7), which finds copies with more scattered edits; see
+//! BENCHMARKS.md for both on a labelled corpus.
+//!
+//! # Sharded runs
+//!
+//! For array jobs (Slurm and the like) every deduplication also runs as phases with versioned,
+//! checksummed state files, each phase callable as task *i* of *N* ([`sharded`] has the
+//! details and file formats). A runner calls, in order:
+//!
+//! | phase | tasks | call | writes |
+//! |---|---|---|---|
+//! | exact hashes | one per input shard | [`sharded::ExactHashes::observe`] per batch, [`sharded::ExactHashes::save`] | `ZEEFXH01` |
+//! | exact removals | 1 | [`sharded::exact_removals`], [`RemovalList::save`] | `ZEEFRML1` |
+//! | near signatures | one per input shard | [`RemovalList::apply`] (exact) to each document, [`NearDedup::observe`] per batch, [`NearDedup::save_signatures`] | `ZEEFMHS1` |
+//! | near buckets | *M*, each a band range | [`sharded::near_edges`]`(…, task, M, out)` | `ZEEFEDG1` |
+//! | near clusters | 1 | [`sharded::near_removals`], [`RemovalList::save`] | `ZEEFRML1` |
+//! | apply | one per input shard | [`RemovalList::load`], [`RemovalList::apply`] to each document (exact, then near) | — |
+//!
+//! The removal list names, for every removed document, the id it duplicates, the part of the
+//! keep rule that chose the kept copy ([`KeepRule`]) and, for near duplicates, the estimated
+//! Jaccard similarity and cluster size. The result equals the in-memory stages' result for any
+//! number of shards, bucket tasks and threads, and any order of the file lists.
+//!
 //! Every hash they compute or persist is xxh3 with [`zeef_core::HASH_SEED`] over UTF-8 bytes,
 //! and their results are the same for any thread count and batching.
 //!
@@ -44,17 +69,21 @@ mod keep;
 mod line;
 mod minhash;
 mod near;
+mod removal;
+pub mod sharded;
 mod state;
 mod text;
 mod unionfind;
 
 pub use config_error::ConfigError;
 pub use exact::{ExactDedup, ExactDedupConfig};
-pub use keep::{KeepKey, LicenceRank};
+pub use keep::{KeepKey, KeepRule, LicenceRank};
 pub use line::{LineDedup, LineDedupConfig, LineDedupStats, LineUnit, LINE_DEDUP_LINES_REMOVED};
 pub use minhash::PERMUTATION_SEED;
 pub use near::{
-    Cluster, NearDedup, NearDedupConfig, NearDedupStats, BUCKET_PEERS, NEAR_DUP_CLUSTER_SIZE,
+    Cluster, NearDedup, NearDedupConfig, NearDedupPreset, NearDedupStats, BUCKET_PEERS,
+    NEAR_DUP_CLUSTER_SIZE,
 };
+pub use removal::{DuplicateKind, Removal, RemovalList, REMOVAL_FORMAT_VERSION, REMOVAL_MAGIC};
 pub use state::{SIGNATURE_FORMAT_VERSION, SIGNATURE_MAGIC};
 pub use text::NORMALISATION_VERSION;

@@ -34,13 +34,14 @@
 use crate::config_error::ConfigError;
 use crate::keep::{KeepKey, LicenceRank};
 use crate::minhash::{estimated_jaccard, MinHasher};
+use crate::removal::RemovalList;
 use crate::text::Words;
 use crate::unionfind::UnionFind;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::ops::Range;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
-use zeef_core::{Document, GlobalStage, Reason, Result, HASH_SEED};
+use zeef_core::{Document, GlobalStage, Result, HASH_SEED};
 
 /// Signal set on every member of a near-duplicate cluster (kept or not): the cluster's size.
 pub const NEAR_DUP_CLUSTER_SIZE: &str = "near_dup_cluster_size";
@@ -56,8 +57,10 @@ const MAX_ROWS: usize = 64;
 ///
 /// The defaults are those of FineWeb and GPT-NL (datatrove's `MinhashConfig`): word 5-grams and
 /// 14 bands of 8 hashes, which merges pairs from an estimated Jaccard similarity of about 0.7.
+/// `preset = "high_recall"` starts from [`NearDedupPreset::HighRecall`] instead; keys given
+/// next to `preset` override the preset's values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(from = "RawNearDedupConfig")]
 pub struct NearDedupConfig {
     /// Words per shingle. Texts are compared as sets of runs of this many consecutive
     /// normalised words (lowercased, punctuation removed, numbers as `0`, diacritics folded).
@@ -75,13 +78,67 @@ pub struct NearDedupConfig {
     pub min_jaccard: f64,
 }
 
+/// Named settings of [`NearDedupConfig`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NearDedupPreset {
+    /// FineWeb and GPT-NL (datatrove's `MinhashConfig`): word 5-grams, 14 bands × 8 rows, no
+    /// verification. The default.
+    Fineweb,
+    /// Word 3-grams, 22 bands × 5 rows (110 hashes, 50 % bucket-collision chance at Jaccard
+    /// ≈ 0.54), candidate pairs merged only from an estimated Jaccard of 0.7. A word edit
+    /// breaks every shingle that contains it, `ngram` of them, so copies with scattered small
+    /// edits keep much more of their 3-grams than of their 5-grams, while distinct texts on the
+    /// same topic or from the same template share few of either; the low LSH threshold finds
+    /// the edited copies and the verification keeps the template pairs apart.
+    HighRecall,
+}
+
+impl NearDedupPreset {
+    /// The preset's settings.
+    pub fn config(self) -> NearDedupConfig {
+        match self {
+            NearDedupPreset::Fineweb => NearDedupConfig {
+                ngram: 5,
+                bands: 14,
+                rows: 8,
+                min_jaccard: 0.0,
+            },
+            NearDedupPreset::HighRecall => NearDedupConfig {
+                ngram: 3,
+                bands: 22,
+                rows: 5,
+                min_jaccard: 0.7,
+            },
+        }
+    }
+}
+
 impl Default for NearDedupConfig {
     fn default() -> Self {
+        NearDedupPreset::Fineweb.config()
+    }
+}
+
+/// The configuration as written: a preset and the keys that override it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNearDedupConfig {
+    preset: Option<NearDedupPreset>,
+    ngram: Option<usize>,
+    bands: Option<usize>,
+    rows: Option<usize>,
+    min_jaccard: Option<f64>,
+}
+
+impl From<RawNearDedupConfig> for NearDedupConfig {
+    fn from(raw: RawNearDedupConfig) -> Self {
+        let base = raw.preset.unwrap_or(NearDedupPreset::Fineweb).config();
         NearDedupConfig {
-            ngram: 5,
-            bands: 14,
-            rows: 8,
-            min_jaccard: 0.0,
+            ngram: raw.ngram.unwrap_or(base.ngram),
+            bands: raw.bands.unwrap_or(base.bands),
+            rows: raw.rows.unwrap_or(base.rows),
+            min_jaccard: raw.min_jaccard.unwrap_or(base.min_jaccard),
         }
     }
 }
@@ -154,10 +211,6 @@ pub struct NearDedupStats {
     pub duplicates: u64,
 }
 
-/// Where a document id sits in the clusters: cluster index and member index (`u32::MAX` for
-/// the kept member).
-type Slot = (u32, u32);
-
 /// Near-duplicate deduplication as a [`GlobalStage`]; see the module documentation.
 pub struct NearDedup {
     name: String,
@@ -169,7 +222,7 @@ pub struct NearDedup {
     /// Their signatures, `config.hashes()` values each, flat.
     pub(crate) sigs: Vec<u32>,
     clusters: Vec<Cluster>,
-    slots: HashMap<String, Slot>,
+    removals: RemovalList,
     pub(crate) stats: NearDedupStats,
 }
 
@@ -183,15 +236,16 @@ impl NearDedup {
         if let Err(e) = config.validate() {
             panic!("invalid near_dedup configuration: {e}");
         }
+        let name = name.into();
         NearDedup {
-            name: name.into(),
+            removals: RemovalList::new(&name),
+            name,
             hasher: MinHasher::new(config.ngram, config.hashes()),
             config,
             rank,
             keys: Vec::new(),
             sigs: Vec::new(),
             clusters: Vec::new(),
-            slots: HashMap::new(),
             stats: NearDedupStats::default(),
         }
     }
@@ -204,6 +258,11 @@ impl NearDedup {
     /// The clusters, ordered by the id of their kept member; empty before `finish`.
     pub fn clusters(&self) -> &[Cluster] {
         &self.clusters
+    }
+
+    /// What to remove, by document id; empty before `finish`.
+    pub fn removal_list(&self) -> &RemovalList {
+        &self.removals
     }
 
     /// What the stage counted so far.
@@ -227,15 +286,15 @@ impl NearDedup {
         (flat, has_words)
     }
 
-    /// Groups of document indices that share an LSH bucket, each sorted by id; in a canonical
-    /// order (band, then bucket hash, then ids).
-    fn buckets(&self) -> Vec<Vec<u32>> {
+    /// Groups of document indices that share an LSH bucket in one of `bands`, each sorted by
+    /// id; in a canonical order (band, then bucket hash, then ids).
+    fn buckets(&self, bands: Range<usize>) -> Vec<Vec<u32>> {
         let h = self.config.hashes();
         let rows = self.config.rows;
         let n = self.keys.len();
         let sigs = &self.sigs;
         let keys = &self.keys;
-        (0..self.config.bands)
+        bands
             .into_par_iter()
             .flat_map_iter(|band| {
                 let mut buf = [0u8; 4 * MAX_ROWS];
@@ -273,33 +332,79 @@ impl NearDedup {
         &self.sigs[d as usize * h..(d as usize + 1) * h]
     }
 
-    /// Builds the clusters from the held signatures and frees them.
-    fn cluster(&mut self) {
-        let n = self.keys.len();
-        let mut uf = UnionFind::new(n);
+    /// Puts the held documents in id order, so that document indices (which edge files
+    /// persist) depend only on the set of documents, not on the order they were observed or
+    /// their signature files merged in.
+    pub(crate) fn sort_by_id(&mut self) {
+        let h = self.config.hashes();
+        let mut order: Vec<u32> = (0..self.keys.len() as u32).collect();
+        order.sort_by(|&x, &y| self.keys[x as usize].id.cmp(&self.keys[y as usize].id));
+        if order.iter().enumerate().all(|(i, &d)| i as u32 == d) {
+            return;
+        }
+        let mut keys = Vec::with_capacity(self.keys.len());
+        let mut sigs = Vec::with_capacity(self.sigs.len());
+        for &d in &order {
+            keys.push(std::mem::take(&mut self.keys[d as usize]));
+            sigs.extend_from_slice(&self.sigs[d as usize * h..(d as usize + 1) * h]);
+        }
+        self.keys = keys;
+        self.sigs = sigs;
+    }
+
+    /// The verified candidate pairs of the bands in `bands`, as edges between document
+    /// indices: a spanning forest of what those bands connect (an edge is left out when its two
+    /// ends are already connected, which cannot change the components). Also returns the pairs
+    /// compared and rejected.
+    pub(crate) fn edges(&self, bands: Range<usize>) -> (Vec<(u32, u32)>, u64, u64) {
+        let mut uf = UnionFind::new(self.keys.len());
         let verify = self.config.min_jaccard > 0.0;
-        for group in self.buckets() {
+        let (mut compared, mut rejected) = (0u64, 0u64);
+        let mut edges = Vec::new();
+        for group in self.buckets(bands) {
             if !verify {
                 for &m in &group[1..] {
-                    uf.union(group[0], m);
+                    if uf.union(group[0], m) {
+                        edges.push((group[0], m));
+                    }
                 }
                 continue;
             }
             for j in 1..group.len() {
                 for i in 0..j.min(BUCKET_PEERS) {
                     let (x, y) = (group[i], group[j]);
-                    // Skipping a pair already connected cannot change the components.
                     if uf.find(x) == uf.find(y) {
                         continue;
                     }
-                    self.stats.pairs_compared += 1;
+                    compared += 1;
                     if estimated_jaccard(self.sig(x), self.sig(y)) >= self.config.min_jaccard {
                         uf.union(x, y);
+                        edges.push((x, y));
                     } else {
-                        self.stats.pairs_rejected += 1;
+                        rejected += 1;
                     }
                 }
             }
+        }
+        (edges, compared, rejected)
+    }
+
+    /// Builds the clusters from the held signatures and frees them.
+    fn cluster(&mut self) {
+        self.sort_by_id();
+        let (edges, compared, rejected) = self.edges(0..self.config.bands);
+        self.stats.pairs_compared += compared;
+        self.stats.pairs_rejected += rejected;
+        self.cluster_edges(&edges);
+    }
+
+    /// Builds the clusters as the connected components of `edges` (document indices after
+    /// [`Self::sort_by_id`]) and frees the signatures.
+    pub(crate) fn cluster_edges(&mut self, edges: &[(u32, u32)]) {
+        let n = self.keys.len();
+        let mut uf = UnionFind::new(n);
+        for &(x, y) in edges {
+            uf.union(x, y);
         }
         // Components of two or more, each gathered by its root.
         let mut members: Vec<(u32, u32)> =
@@ -333,20 +438,10 @@ impl NearDedup {
             });
         }
         clusters.sort_by(|a, b| a.kept.id.cmp(&b.kept.id));
-        let mut slots = HashMap::new();
-        for (c, cluster) in clusters.iter().enumerate() {
-            // The kept member first: should an id have been observed twice, it stays kept.
-            slots
-                .entry(cluster.kept.id.clone())
-                .or_insert((c as u32, u32::MAX));
-            for (m, (key, _)) in cluster.removed.iter().enumerate() {
-                slots.entry(key.id.clone()).or_insert((c as u32, m as u32));
-            }
-        }
         self.stats.clusters = clusters.len() as u64;
         self.stats.duplicates = clusters.iter().map(|c| c.removed.len() as u64).sum();
+        self.removals = RemovalList::from_near_clusters(&self.name, &clusters);
         self.clusters = clusters;
-        self.slots = slots;
         self.keys = Vec::new();
         self.sigs = Vec::new();
     }
@@ -383,24 +478,7 @@ impl GlobalStage for NearDedup {
     }
 
     fn apply(&self, doc: &mut Document) {
-        let Some(&(c, m)) = self.slots.get(&doc.id) else {
-            return;
-        };
-        let cluster = &self.clusters[c as usize];
-        doc.set_signal(NEAR_DUP_CLUSTER_SIZE, cluster.size() as f64);
-        if m == u32::MAX {
-            return;
-        }
-        let (mine, jaccard) = &cluster.removed[m as usize];
-        doc.exclude(
-            &self.name,
-            Reason::NearDuplicate,
-            format!(
-                "near-duplicate of {} (estimated Jaccard {jaccard:.2}; kept by {})",
-                cluster.kept.id,
-                cluster.kept.why_kept_over(mine)
-            ),
-        );
+        self.removals.apply(doc);
     }
 }
 
@@ -410,6 +488,7 @@ pub(crate) mod tests {
     use crate::minhash::SplitMix64;
     use std::collections::BTreeSet;
     use std::sync::Arc;
+    use zeef_core::Reason;
 
     fn rank() -> LicenceRank {
         Arc::new(|l: Option<&str>| match l {
@@ -489,6 +568,26 @@ pub(crate) mod tests {
             serde_json::from_str(r#"{"bands": 18, "rows": 6}"#).expect("parse");
         assert_eq!((parsed.bands, parsed.rows, parsed.ngram), (18, 6, 5));
         assert!(serde_json::from_str::<NearDedupConfig>(r#"{"band": 18}"#).is_err());
+        // A preset gives the starting values; keys next to it override them.
+        let parsed: NearDedupConfig =
+            serde_json::from_str(r#"{"preset": "high_recall"}"#).expect("parse");
+        assert_eq!(parsed, NearDedupPreset::HighRecall.config());
+        assert_eq!(
+            (parsed.ngram, parsed.bands, parsed.rows, parsed.min_jaccard),
+            (3, 22, 5, 0.7)
+        );
+        let parsed: NearDedupConfig =
+            serde_json::from_str(r#"{"preset": "high_recall", "min_jaccard": 0.8}"#)
+                .expect("parse");
+        assert_eq!((parsed.ngram, parsed.min_jaccard), (3, 0.8));
+        let parsed: NearDedupConfig =
+            serde_json::from_str(r#"{"preset": "fineweb"}"#).expect("parse");
+        assert_eq!(parsed, NearDedupConfig::default());
+        assert!(serde_json::from_str::<NearDedupConfig>(r#"{"preset": "fast"}"#).is_err());
+        // What is written reads back as the same settings.
+        let back: NearDedupConfig =
+            serde_json::from_str(&serde_json::to_string(&parsed).expect("write")).expect("read");
+        assert_eq!(back, parsed);
     }
 
     #[test]

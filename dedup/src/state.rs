@@ -42,38 +42,38 @@ pub const SIGNATURE_FORMAT_VERSION: u32 = 1;
 const MAX_ID_BYTES: u32 = 64 * 1024;
 
 /// Writes everything through, hashing it on the way.
-struct HashingWriter<W> {
-    inner: W,
-    hash: Xxh3,
+pub(crate) struct HashingWriter<W> {
+    pub(crate) inner: W,
+    pub(crate) hash: Xxh3,
 }
 
 impl<W: Write> HashingWriter<W> {
-    fn put(&mut self, bytes: &[u8]) -> io::Result<()> {
+    pub(crate) fn put(&mut self, bytes: &[u8]) -> io::Result<()> {
         self.hash.update(bytes);
         self.inner.write_all(bytes)
     }
 }
 
 /// Reads exactly, hashing what it read.
-struct HashingReader<R> {
-    inner: R,
-    hash: Xxh3,
+pub(crate) struct HashingReader<R> {
+    pub(crate) inner: R,
+    pub(crate) hash: Xxh3,
 }
 
 impl<R: Read> HashingReader<R> {
-    fn take<const N: usize>(&mut self) -> io::Result<[u8; N]> {
+    pub(crate) fn take<const N: usize>(&mut self) -> io::Result<[u8; N]> {
         let mut b = [0u8; N];
         self.inner.read_exact(&mut b)?;
         self.hash.update(&b);
         Ok(b)
     }
-    fn u32(&mut self) -> io::Result<u32> {
+    pub(crate) fn u32(&mut self) -> io::Result<u32> {
         Ok(u32::from_le_bytes(self.take()?))
     }
-    fn u64(&mut self) -> io::Result<u64> {
+    pub(crate) fn u64(&mut self) -> io::Result<u64> {
         Ok(u64::from_le_bytes(self.take()?))
     }
-    fn bytes(&mut self, n: usize) -> io::Result<Vec<u8>> {
+    pub(crate) fn bytes(&mut self, n: usize) -> io::Result<Vec<u8>> {
         let mut b = vec![0u8; n];
         self.inner.read_exact(&mut b)?;
         self.hash.update(&b);
@@ -81,11 +81,11 @@ impl<R: Read> HashingReader<R> {
     }
 }
 
-fn invalid(message: String) -> io::Error {
+pub(crate) fn invalid(message: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, message)
 }
 
-fn io_err(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
+pub(crate) fn io_err(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
     move |source| Error::Io {
         path: path.to_path_buf(),
         source,
