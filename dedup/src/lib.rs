@@ -24,7 +24,7 @@
 //! |---|---|---|---|
 //! | exact hashes | one per input shard | [`sharded::ExactHashes::observe`] per batch, [`sharded::ExactHashes::save`] | `ZEEFXH01` |
 //! | exact removals | 1 | [`sharded::exact_removals`], [`RemovalList::save`] | `ZEEFRML1` |
-//! | near signatures | one per input shard | [`RemovalList::apply`] (exact) to each document, [`NearDedup::observe`] per batch, [`NearDedup::save_signatures`] | `ZEEFMHS1` |
+//! | near signatures | one per input shard | [`RemovalList::apply`] (exact) to each document, [`GlobalStage::observe`](zeef_core::GlobalStage::observe) per batch, [`NearDedup::save_signatures`] | `ZEEFMHS1` |
 //! | near buckets | *M*, each a band range | [`sharded::near_edges`]`(…, task, M, out)` | `ZEEFEDG1` |
 //! | near clusters | 1 | [`sharded::near_removals`], [`RemovalList::save`] | `ZEEFRML1` |
 //! | apply | one per input shard | [`RemovalList::load`], [`RemovalList::apply`] to each document (exact, then near) | — |

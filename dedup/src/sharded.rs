@@ -18,7 +18,7 @@
 //! Near duplicates (run after the exact removals are applied, so that exact copies do not
 //! enter the signatures):
 //!
-//! 1. **signatures**, per input shard: [`crate::NearDedup::observe`] the shard, then
+//! 1. **signatures**, per input shard: [`zeef_core::GlobalStage::observe`] the shard, then
 //!    [`crate::NearDedup::save_signatures`] (`ZEEFMHS1`, see the signature file format).
 //! 2. **buckets**, task *j* of *M*: [`near_edges`] reads every signature file, puts the documents
 //!    in id order, hashes the bands of its band range ([`band_range`]) into buckets, verifies
