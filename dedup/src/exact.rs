@@ -1,6 +1,7 @@
 //! Exact deduplication by xxh3-128 of the text.
 
 use crate::keep::{KeepKey, LicenceRank};
+use crate::removal::mark_duplicate;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -57,8 +58,9 @@ impl GlobalStage for ExactDedup {
         let Some(best) = self.best.get(&text_hash(&doc.text)) else {
             return;
         };
-        if best.id != doc.id {
+        if best.id != doc.id && doc.is_kept() {
             let mine = KeepKey::of(doc, &self.rank);
+            mark_duplicate(doc, &best.id, mine.licence_rank);
             doc.exclude(
                 &self.name,
                 Reason::ExactDuplicate,

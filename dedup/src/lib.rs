@@ -84,6 +84,9 @@ pub use near::{
     Cluster, NearDedup, NearDedupConfig, NearDedupPreset, NearDedupStats, BUCKET_PEERS,
     NEAR_DUP_CLUSTER_SIZE,
 };
-pub use removal::{DuplicateKind, Removal, RemovalList, REMOVAL_FORMAT_VERSION, REMOVAL_MAGIC};
+pub use removal::{
+    DuplicateKind, Removal, RemovalList, META_DUPLICATE_OF, META_LICENCE_RANK,
+    REMOVAL_FORMAT_VERSION, REMOVAL_MAGIC,
+};
 pub use state::{SIGNATURE_FORMAT_VERSION, SIGNATURE_MAGIC};
 pub use text::NORMALISATION_VERSION;

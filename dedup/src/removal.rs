@@ -12,7 +12,7 @@
 //! |---|
 //! | magic `ZEEFRML1`, `u32` format version (`1`), stage name |
 //! | `u64` number of kept cluster members *k*; *k* × (id, `u32` cluster size), in id order |
-//! | `u64` number of removed documents *r*; *r* × (id, duplicate-of id, `u8` kind (0 exact, 1 near), `u8` keep rule (0 priority, 1 licence, 2 lower id), `f64` similarity (NaN for exact), `u32` cluster size), in id order |
+//! | `u64` number of removed documents *r*; *r* × (id, duplicate-of id, `u8` kind (0 exact, 1 near), `u8` keep rule (0 priority, 1 licence, 2 lower id), `f64` similarity (NaN for exact), `u32` cluster size, `u32` licence rank of the removed document), in id order |
 //! | `u64` xxh3-64 (seed [`zeef_core::HASH_SEED`]) of every byte before it |
 
 use crate::keep::{KeepKey, KeepRule};
@@ -55,6 +55,23 @@ pub struct Removal {
     pub similarity: Option<f64>,
     /// Number of documents in the cluster, the kept one included.
     pub cluster_size: u32,
+    /// The removed document's own licence rank, as the keep rule saw it.
+    pub licence_rank: u32,
+}
+
+/// Key of [`zeef_core::Document::meta`] where a removed duplicate names its kept copy.
+pub const META_DUPLICATE_OF: &str = "duplicate_of";
+/// Key of [`zeef_core::Document::meta`] where a removed duplicate records its licence rank (a
+/// decimal number, lower is stronger), so that a later step can apply the keep rule among the
+/// removed copies (promoting the best one when the kept copy is withdrawn).
+pub const META_LICENCE_RANK: &str = "licence_rank";
+
+/// Records on a removed duplicate which copy was kept and its own licence rank.
+pub(crate) fn mark_duplicate(doc: &mut Document, kept: &str, licence_rank: u32) {
+    doc.meta
+        .insert(META_DUPLICATE_OF.to_string(), kept.to_string());
+    doc.meta
+        .insert(META_LICENCE_RANK.to_string(), licence_rank.to_string());
 }
 
 /// Every decision of one deduplication stage, by document id; see the module documentation.
@@ -123,6 +140,7 @@ impl RemovalList {
                     rule: c.kept.rule_over(key),
                     similarity: Some(*jaccard),
                     cluster_size: c.size() as u32,
+                    licence_rank: key.licence_rank,
                 });
             }
         }
@@ -147,6 +165,7 @@ impl RemovalList {
                     rule: kept.rule_over(key),
                     similarity: None,
                     cluster_size: g.len() as u32,
+                    licence_rank: key.licence_rank,
                 });
             }
         }
@@ -154,7 +173,8 @@ impl RemovalList {
     }
 
     /// Applies the decision for `doc`: excludes it as `exact_duplicate` or `near_duplicate`
-    /// (naming the kept copy and the rule), and sets [`NEAR_DUP_CLUSTER_SIZE`] on every member
+    /// (naming the kept copy and the rule; the kept id and the document's licence rank also go
+    /// to its meta as [`META_DUPLICATE_OF`] and [`META_LICENCE_RANK`]), and sets [`NEAR_DUP_CLUSTER_SIZE`] on every member
     /// of a near-duplicate cluster. Documents the list does not name are left alone.
     pub fn apply(&self, doc: &mut Document) {
         if let Some(&size) = self.kept.get(&doc.id) {
@@ -164,6 +184,10 @@ impl RemovalList {
         let Some(r) = self.removed.get(&doc.id) else {
             return;
         };
+        // A document another stage excluded in between keeps that reason, and no dedup meta.
+        if doc.is_kept() {
+            mark_duplicate(doc, &r.duplicate_of, r.licence_rank);
+        }
         match r.kind {
             DuplicateKind::Exact => doc.exclude(
                 &self.stage,
@@ -228,6 +252,7 @@ impl RemovalList {
             w.put(&[kind, r.rule.code()])?;
             w.put(&r.similarity.unwrap_or(f64::NAN).to_le_bytes())?;
             w.put(&r.cluster_size.to_le_bytes())?;
+            w.put(&r.licence_rank.to_le_bytes())?;
         }
         let digest = w.hash.digest();
         w.inner.write_all(&digest.to_le_bytes())?;
@@ -282,6 +307,7 @@ impl RemovalList {
                 .ok_or_else(|| invalid(format!("{id}: unknown keep rule {rule}")))?;
             let similarity = f64::from_le_bytes(r.take()?);
             let cluster_size = r.u32()?;
+            let licence_rank = r.u32()?;
             list.removed.insert(
                 id,
                 Removal {
@@ -290,6 +316,7 @@ impl RemovalList {
                     rule,
                     similarity: (!similarity.is_nan()).then_some(similarity),
                     cluster_size,
+                    licence_rank,
                 },
             );
         }

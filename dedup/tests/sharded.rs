@@ -10,7 +10,7 @@ use zeef_core::{apply_batch, Document, GlobalStage, Reason};
 use zeef_dedup::sharded::{exact_removals, near_edges, near_removals, ExactHashes};
 use zeef_dedup::{
     DuplicateKind, ExactDedup, ExactDedupConfig, KeepRule, LicenceRank, NearDedup, NearDedupConfig,
-    NearDedupPreset, RemovalList,
+    NearDedupPreset, RemovalList, META_DUPLICATE_OF, META_LICENCE_RANK,
 };
 
 fn demo() -> PathBuf {
@@ -259,6 +259,13 @@ fn conservation_and_the_keep_rule() {
             assert_eq!(r.duplicate_of, pd.id);
             assert_eq!(r.kind, DuplicateKind::Exact);
             assert_eq!(r.rule, KeepRule::StrongerLicence);
+            // The kept id and the loser's own licence rank are in its meta, for withdrawals.
+            assert_eq!(loser.meta.get(META_DUPLICATE_OF), Some(&pd.id));
+            let own_rank = if loser.source == "laws" { "1" } else { "3" };
+            assert_eq!(
+                loser.meta.get(META_LICENCE_RANK).map(String::as_str),
+                Some(own_rank)
+            );
             assert_eq!(
                 loser.exclusion().map(|e| e.detail.clone()),
                 Some(format!("duplicate of {} (kept by stronger licence)", pd.id))
