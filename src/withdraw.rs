@@ -3,8 +3,9 @@
 //!
 //! The old version is read, never changed. The new version holds every other document exactly
 //! as it was; the withdrawn documents move to `excluded/` with reason `withdrawn`; and where a
-//! withdrawn document was the kept copy of a duplicate cluster, the best remaining copy (highest
-//! source priority, then lowest id) that is not withdrawn itself is promoted to `output/`.
+//! withdrawn document was the kept copy of a duplicate cluster, the best remaining copy by the
+//! dedup keep rule (highest source priority, then the strongest licence as the dedup stage
+//! ranked it, then lowest id) that is not withdrawn itself is promoted to `output/`.
 
 use crate::runner::write_atomic;
 use anyhow::{bail, Context, Result};
@@ -15,6 +16,7 @@ use zeef_core::{
     read_all, Document, Exclusion, Reason, RunSummary, ShardLimits, ShardReader, ShardWriter,
     StageCounts, Verdict,
 };
+use zeef_dedup::{KeepKey, META_DUPLICATE_OF, META_LICENCE_RANK};
 use zeef_licensing::{host, Date, Ledger};
 
 /// What to withdraw.
@@ -85,16 +87,35 @@ pub struct WithdrawalReport {
     pub ledger_updated: Vec<String>,
 }
 
-/// The id a dedup exclusion names as the kept copy.
-fn duplicate_of(e: &Exclusion) -> Option<&str> {
+/// The id a dedup exclusion names as the kept copy: the one the dedup stages record in the
+/// document's meta, or (for versions written before they did) the one its detail names.
+fn duplicate_of(d: &Document) -> Option<&str> {
+    let e = d.exclusion()?;
     if !matches!(e.reason, Reason::ExactDuplicate | Reason::NearDuplicate) {
         return None;
+    }
+    if let Some(kept) = d.meta.get(META_DUPLICATE_OF) {
+        return Some(kept);
     }
     let rest = e
         .detail
         .strip_prefix("duplicate of ")
         .or_else(|| e.detail.strip_prefix("near-duplicate of "))?;
     rest.split([' ', ';', ')']).next()
+}
+
+/// The keep key of a removed duplicate: source priority, the licence rank the dedup stage
+/// recorded (weakest when it recorded none), id.
+fn keep_key(d: &Document) -> KeepKey {
+    KeepKey {
+        priority: d.priority,
+        licence_rank: d
+            .meta
+            .get(META_LICENCE_RANK)
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(u32::MAX),
+        id: d.id.clone(),
+    }
 }
 
 /// Withdraws `selector` from the dataset in `run`, writing the new version to `out`.
@@ -204,16 +225,13 @@ pub fn withdraw(
     let mut excluded = read_all(&run.join("excluded"))?;
     let mut best: BTreeMap<String, usize> = BTreeMap::new();
     for (i, d) in excluded.iter().enumerate() {
-        let Some(of) = d.exclusion().and_then(duplicate_of) else {
+        let Some(of) = duplicate_of(d) else {
             continue;
         };
         if !removed_ids.contains(of) || selector.matches(d) {
             continue;
         }
-        let better = |j: usize| {
-            let b = &excluded[j];
-            (std::cmp::Reverse(d.priority), &d.id) < (std::cmp::Reverse(b.priority), &b.id)
-        };
+        let better = |j: usize| keep_key(d) < keep_key(&excluded[j]);
         match best.get(of) {
             Some(&j) if !better(j) => {}
             _ => {
@@ -233,6 +251,8 @@ pub fn withdraw(
         if let Some(of) = promoted_at.get(&i) {
             report.promoted.insert(d.id.clone(), of.clone());
             d.verdict = Verdict::Keep;
+            d.meta.remove(META_DUPLICATE_OF);
+            d.meta.remove(META_LICENCE_RANK);
             promoted.push(d);
             continue;
         }
@@ -242,14 +262,14 @@ pub fn withdraw(
             continue;
         }
         // Other duplicates of a removed copy now point at the promoted one.
-        if let Some(e) = match &mut d.verdict {
-            Verdict::Excluded(e) => Some(e),
-            Verdict::Keep => None,
-        } {
-            let target = duplicate_of(e)
-                .and_then(|of| new_kept.get(of).map(|n| (of.to_string(), n.clone())));
-            if let Some((of, new)) = target {
+        let target =
+            duplicate_of(&d).and_then(|of| new_kept.get(of).map(|n| (of.to_string(), n.clone())));
+        if let Some((of, new)) = target {
+            if let Verdict::Excluded(e) = &mut d.verdict {
                 e.detail = e.detail.replacen(&of, &new, 1);
+            }
+            if d.meta.contains_key(META_DUPLICATE_OF) {
+                d.meta.insert(META_DUPLICATE_OF.to_string(), new);
             }
         }
         still_excluded.push(d);
@@ -327,4 +347,49 @@ pub fn default_out(run: &Path, date: &Date) -> PathBuf {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "run".into());
     run.with_file_name(format!("{name}-withdrawn-{date}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn duplicate(id: &str, priority: i32, detail: &str, meta: &[(&str, &str)]) -> Document {
+        let mut d = Document::new("archief", id, "Tekst van het document.");
+        d.id = id.to_string();
+        d.priority = priority;
+        d.exclude("near_dedup", Reason::NearDuplicate, detail);
+        for (k, v) in meta {
+            d.meta.insert(k.to_string(), v.to_string());
+        }
+        d
+    }
+
+    #[test]
+    fn reads_the_kept_id_from_meta_and_else_from_the_detail() {
+        let detail = "near-duplicate of laws:aa (estimated Jaccard 0.91; kept by lower id)";
+        let old = duplicate("archief:bb", 1, detail, &[]);
+        assert_eq!(duplicate_of(&old), Some("laws:aa"));
+        let new = duplicate("archief:bb", 1, detail, &[(META_DUPLICATE_OF, "laws:cc")]);
+        assert_eq!(duplicate_of(&new), Some("laws:cc"));
+        let mut other = new.clone();
+        other.verdict = Verdict::Excluded(Exclusion {
+            stage: "language".into(),
+            reason: Reason::WrongLanguage,
+            detail: "fr".into(),
+        });
+        assert_eq!(duplicate_of(&other), None);
+    }
+
+    #[test]
+    fn promotion_follows_priority_then_licence_rank_then_id() {
+        let d = "duplicate of laws:aa (kept by higher source priority)";
+        let weak_low_id = duplicate("a:1", 1, d, &[(META_LICENCE_RANK, "3")]);
+        let strong_high_id = duplicate("a:2", 1, d, &[(META_LICENCE_RANK, "0")]);
+        let unranked = duplicate("a:0", 1, d, &[]);
+        let higher_priority = duplicate("a:9", 2, d, &[(META_LICENCE_RANK, "5")]);
+        let mut order = [&unranked, &weak_low_id, &higher_priority, &strong_high_id];
+        order.sort_by_key(|d| keep_key(d));
+        let ids: Vec<&str> = order.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["a:9", "a:2", "a:1", "a:0"]);
+    }
 }
