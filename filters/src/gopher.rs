@@ -6,7 +6,9 @@
 //! document, so a steward can see how far a document is from each threshold. The reason is the
 //! first rule that fails, in datatrove's order.
 
-use crate::text::{char_len, find_duplicates, ratio, round4, tokenize, Token};
+use crate::text::{
+    char_len, find_duplicates, has_letter, ratio, round4, tokenize, StrHasher, Token,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -130,7 +132,7 @@ const QUALITY_SIGNALS: [&str; 8] = [
 pub struct GopherQuality {
     name: String,
     config: GopherQualityConfig,
-    stop_words: HashSet<String>,
+    stop_words: HashSet<String, BuildHasherDefault<StrHasher>>,
 }
 
 impl GopherQuality {
@@ -164,7 +166,7 @@ impl Stage for GopherQuality {
                 words += 1;
                 word_chars += char_len(t.text);
             }
-            if t.text.chars().any(char::is_alphabetic) {
+            if has_letter(t.text) {
                 alpha += 1;
             }
             if self.stop_words.contains(t.text) {
@@ -610,8 +612,19 @@ impl Stage for GopherRepetition {
         // One allocation per document for all n.
         let mut counts = PreHashedMap::default();
         let mut seen = PreHashedMap::default();
+        // No n-gram that occurs twice means no longer one that does: from the smallest such n
+        // on, every count is 0 and the passes over the tokens are skipped.
+        let mut none_from = usize::MAX;
         for &(n, max) in &c.top_n_grams {
-            let v = frac(grams.top(n, &mut counts), total);
+            let raw = if n >= none_from {
+                0
+            } else {
+                grams.top(n, &mut counts)
+            };
+            if raw == 0 {
+                none_from = none_from.min(n);
+            }
+            let v = frac(raw, total);
             doc.set_signal(TOP_SIGNALS[n - 1], round4(v));
             if fail.is_none() && v > max {
                 fail = Some((
@@ -621,7 +634,15 @@ impl Stage for GopherRepetition {
             }
         }
         for &(n, max) in &c.dup_n_grams {
-            let v = frac(grams.repeated(n, &mut seen), total);
+            let raw = if n >= none_from {
+                0
+            } else {
+                grams.repeated(n, &mut seen)
+            };
+            if raw == 0 {
+                none_from = none_from.min(n);
+            }
+            let v = frac(raw, total);
             doc.set_signal(DUP_SIGNALS[n - 1], round4(v));
             if fail.is_none() && v > max {
                 fail = Some((

@@ -278,8 +278,22 @@ fn count_markers(text: &str) -> Markers {
     let table = marker_table();
     let mut m = Markers::default();
     let mut lower = [0u8; 8];
-    let is_word = |c: char| c.is_alphanumeric() || c == '\'' || c == '’';
-    for w in text.split(|c: char| !is_word(c)).filter(|w| !w.is_empty()) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    loop {
+        // Skip to the next word character; a word runs to the next other character.
+        let mut start = None;
+        while i < bytes.len() {
+            let (word, len) = word_char_at(text, i);
+            if word && start.is_none() {
+                start = Some(i);
+            } else if !word && start.is_some() {
+                break;
+            }
+            i += len;
+        }
+        let Some(start) = start else { break };
+        let w = &text[start..i];
         m.words += 1;
         let key = if w.len() <= 8 && w.is_ascii() {
             let b = w.as_bytes();
@@ -299,10 +313,10 @@ fn count_markers(text: &str) -> Markers {
             None
         };
         let Some(key) = key else { continue };
-        let Ok(i) = table.binary_search_by_key(&key, |e| e.0) else {
+        let Ok(k) = table.binary_search_by_key(&key, |e| e.0) else {
             continue;
         };
-        let bits = table[i].1;
+        let bits = table[k].1;
         let langs = bits & (NL | AF | FY);
         if langs.count_ones() == 1 {
             m.langs[langs.trailing_zeros() as usize] += 1;
@@ -312,6 +326,18 @@ fn count_markers(text: &str) -> Markers {
         }
     }
     m
+}
+
+/// Whether the character at byte `i` is part of a word for [`count_markers`], and its length.
+#[inline]
+fn word_char_at(text: &str, i: usize) -> (bool, usize) {
+    let b = text.as_bytes()[i];
+    if b < 0x80 {
+        (b.is_ascii_alphanumeric() || b == b'\'', 1)
+    } else {
+        let c = text[i..].chars().next().unwrap_or(' ');
+        (c.is_alphanumeric() || c == '’', c.len_utf8())
+    }
 }
 
 /// Marker-word hits of Dutch, Afrikaans and West Frisian in `text` (lower-cased words; a word in
