@@ -235,11 +235,42 @@ fn pack(word: &[u8]) -> Option<u64> {
     Some(u64::from_le_bytes(b))
 }
 
-/// Every marker word with its bits, sorted by [`pack`].
-fn marker_table() -> &'static [(u64, u8)] {
-    static TABLE: std::sync::OnceLock<Vec<(u64, u8)>> = std::sync::OnceLock::new();
+/// Slots of [`MarkerTable`]: a power of two, several times the number of marker words.
+const SLOTS: usize = 512;
+
+/// Every marker word with its bits, by [`pack`]ed key in an open-addressing table (key 0:
+/// empty; no word packs to 0). Looked up once per word of every document, so it avoids both
+/// hashing a string and a binary search's mispredicted branches.
+struct MarkerTable {
+    slots: Vec<(u64, u8)>,
+}
+
+impl MarkerTable {
+    fn slot(key: u64) -> usize {
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 55) as usize % SLOTS
+    }
+
+    fn get(&self, key: u64) -> u8 {
+        let mut i = Self::slot(key);
+        loop {
+            let (k, bits) = self.slots[i];
+            if k == key {
+                return bits;
+            }
+            if k == 0 {
+                return 0;
+            }
+            i = (i + 1) % SLOTS;
+        }
+    }
+}
+
+fn marker_table() -> &'static MarkerTable {
+    static TABLE: std::sync::OnceLock<MarkerTable> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut t: Vec<(u64, u8)> = Vec::new();
+        let mut t = MarkerTable {
+            slots: vec![(0, 0); SLOTS],
+        };
         let lists = [
             (NL_MARKERS, NL),
             (AF_MARKERS, AF),
@@ -248,14 +279,15 @@ fn marker_table() -> &'static [(u64, u8)] {
         ];
         for (list, bit) in lists {
             for w in list {
-                let key = pack(w.as_bytes()).expect("marker words are at most 8 bytes");
-                match t.iter_mut().find(|(k, _)| *k == key) {
-                    Some(e) => e.1 |= bit,
-                    None => t.push((key, bit)),
+                let key = pack(w.as_bytes()).expect("marker words are 1 to 8 bytes");
+                let mut i = MarkerTable::slot(key);
+                while t.slots[i].0 != 0 && t.slots[i].0 != key {
+                    i = (i + 1) % SLOTS;
                 }
+                t.slots[i].0 = key;
+                t.slots[i].1 |= bit;
             }
         }
-        t.sort_unstable();
         t
     })
 }
@@ -282,17 +314,27 @@ fn count_markers(text: &str) -> Markers {
     let mut i = 0;
     loop {
         // Skip to the next word character; a word runs to the next other character.
-        let mut start = None;
+        let mut start = usize::MAX;
         while i < bytes.len() {
-            let (word, len) = word_char_at(text, i);
-            if word && start.is_none() {
-                start = Some(i);
-            } else if !word && start.is_some() {
+            let b = bytes[i];
+            let (word, len) = if b < 0x80 {
+                (b.is_ascii_alphanumeric() || b == b'\'', 1)
+            } else {
+                let c = text[i..].chars().next().unwrap_or(' ');
+                (c.is_alphanumeric() || c == '’', c.len_utf8())
+            };
+            if word {
+                if start == usize::MAX {
+                    start = i;
+                }
+            } else if start != usize::MAX {
                 break;
             }
             i += len;
         }
-        let Some(start) = start else { break };
+        if start == usize::MAX {
+            break;
+        }
         let w = &text[start..i];
         m.words += 1;
         let key = if w.len() <= 8 && w.is_ascii() {
@@ -313,10 +355,7 @@ fn count_markers(text: &str) -> Markers {
             None
         };
         let Some(key) = key else { continue };
-        let Ok(k) = table.binary_search_by_key(&key, |e| e.0) else {
-            continue;
-        };
-        let bits = table[k].1;
+        let bits = table.get(key);
         let langs = bits & (NL | AF | FY);
         if langs.count_ones() == 1 {
             m.langs[langs.trailing_zeros() as usize] += 1;
@@ -326,18 +365,6 @@ fn count_markers(text: &str) -> Markers {
         }
     }
     m
-}
-
-/// Whether the character at byte `i` is part of a word for [`count_markers`], and its length.
-#[inline]
-fn word_char_at(text: &str, i: usize) -> (bool, usize) {
-    let b = text.as_bytes()[i];
-    if b < 0x80 {
-        (b.is_ascii_alphanumeric() || b == b'\'', 1)
-    } else {
-        let c = text[i..].chars().next().unwrap_or(' ');
-        (c.is_alphanumeric() || c == '’', c.len_utf8())
-    }
 }
 
 /// Marker-word hits of Dutch, Afrikaans and West Frisian in `text` (lower-cased words; a word in
