@@ -170,16 +170,32 @@ fn main() -> Result<(), String> {
         defaults.min_score,
         defaults.second_opinion
     );
-    let configs = [("whatlang", "none"), ("whatlang + stopwords", "stopwords")];
+    // Each row adds one part of the default: whatlang over all its languages, over the default
+    // candidates only, with the stopword second opinion, with the marker-word first pass.
+    let configs = [
+        (
+            "whatlang, all languages",
+            serde_json::json!({ "second_opinion": "none", "candidates": ["*"], "first_pass": false }),
+        ),
+        (
+            "whatlang",
+            serde_json::json!({ "second_opinion": "none", "first_pass": false }),
+        ),
+        (
+            "whatlang + stopwords",
+            serde_json::json!({ "second_opinion": "stopwords", "first_pass": false }),
+        ),
+        ("+ first pass (default)", serde_json::json!({})),
+    ];
     let mut summary = Vec::new();
     for kind in ["sentence", "paragraph"] {
         let sel: Vec<&Unit> = units.iter().filter(|u| u.unit == kind).collect();
         let bytes: usize = sel.iter().map(|u| u.text.len()).sum();
-        for (name, second) in configs {
-            // zeef_filters re-exports LanguageConfig but not SecondOpinion: set it as zeef.toml does.
+        for (name, options) in &configs {
+            let name = *name;
+            // The options as a `[[stage]]` table of zeef.toml sets them.
             let config: LanguageConfig =
-                serde_json::from_value(serde_json::json!({ "second_opinion": second }))
-                    .map_err(|e| e.to_string())?;
+                serde_json::from_value(options.clone()).map_err(|e| e.to_string())?;
             let stage = Language::new("language", config);
             println!(
                 "\n== {kind}s ({} units, mean {} bytes), {name}",
@@ -207,12 +223,12 @@ fn main() -> Result<(), String> {
         defaults.min_score
     );
     println!(
-        "    {:<10} {:<22} {:>9} {:>9} {:>9} {:>8} {:>10} {:>8}",
+        "    {:<10} {:<24} {:>9} {:>9} {:>9} {:>8} {:>10} {:>8}",
         "unit", "config", "precision", "recall", "accuracy", "FP", "units/s", "MB/s"
     );
     for (kind, name, tp, fp, fneg, tn, docs_s, mb_s) in summary {
         println!(
-            "    {:<10} {:<22} {:>8}% {:>8}% {:>8}% {:>8} {:>10.0} {:>8.2}",
+            "    {:<10} {:<24} {:>8}% {:>8}% {:>8}% {:>8} {:>10.0} {:>8.2}",
             kind,
             name,
             pct(tp, tp + fp).trim(),

@@ -5,6 +5,7 @@
 //! "javascript" or a cookie/privacy/terms phrase are removed from the text. Only lorem ipsum, a
 //! curly bracket (code) or too few remaining sentences exclude the whole document.
 
+use crate::text::char_len;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -168,19 +169,18 @@ fn ends_sentence(line: &str) -> bool {
 /// does not split after Dutch abbreviations followed by lower case (`o.a. de`, `art. 5`).
 fn count_sentences(line: &str) -> usize {
     let mut n = 1;
-    let (mut p2, mut p1) = (' ', ' ');
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == ' ' {
-            let ended = matches!(p1, '.' | '?' | '!')
-                || (matches!(p1, '"' | '\'' | '”' | '’' | '»') && matches!(p2, '.' | '?' | '!'));
-            let starts = chars
-                .peek()
-                .is_some_and(|&d| d.is_uppercase() || matches!(d, '"' | '“' | '‘' | '\'' | '('));
-            n += usize::from(ended && starts);
-        }
-        p2 = p1;
-        p1 = c;
+    // Only a space can end a sentence: look around each one instead of walking every character.
+    for (i, _) in line.match_indices(' ') {
+        let mut before = line[..i].chars().rev();
+        let p1 = before.next().unwrap_or(' ');
+        let p2 = before.next().unwrap_or(' ');
+        let ended = matches!(p1, '.' | '?' | '!')
+            || (matches!(p1, '"' | '\'' | '”' | '’' | '»') && matches!(p2, '.' | '?' | '!'));
+        let starts = line[i + 1..]
+            .chars()
+            .next()
+            .is_some_and(|d| d.is_uppercase() || matches!(d, '"' | '“' | '‘' | '\'' | '('));
+        n += usize::from(ended && starts);
     }
     n
 }
@@ -209,9 +209,10 @@ impl Stage for C4 {
                 pending_break = n_kept > 0;
                 continue;
             }
+            // A word has at least as many bytes as characters: count only long ones.
             if line
                 .split_whitespace()
-                .any(|w| w.chars().count() > c.max_word_length)
+                .any(|w| w.len() > c.max_word_length && char_len(w) > c.max_word_length)
             {
                 removed += 1;
                 continue;
@@ -225,7 +226,7 @@ impl Stage for C4 {
                 removed += 1;
                 continue;
             }
-            if line.split_whitespace().count() < c.min_words_per_line {
+            if line.split_whitespace().take(c.min_words_per_line).count() < c.min_words_per_line {
                 removed += 1;
                 continue;
             }
@@ -298,6 +299,45 @@ fn snippet(line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The sentence count as first written, walking every character.
+    fn plain_count_sentences(line: &str) -> usize {
+        let mut n = 1;
+        let (mut p2, mut p1) = (' ', ' ');
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == ' ' {
+                let ended = matches!(p1, '.' | '?' | '!')
+                    || (matches!(p1, '"' | '\'' | '”' | '’' | '»')
+                        && matches!(p2, '.' | '?' | '!'));
+                let starts = chars.peek().is_some_and(|&d| {
+                    d.is_uppercase() || matches!(d, '"' | '“' | '‘' | '\'' | '(')
+                });
+                n += usize::from(ended && starts);
+            }
+            p2 = p1;
+            p1 = c;
+        }
+        n
+    }
+
+    #[test]
+    fn sentence_count_matches_plain_walk() {
+        for line in [
+            "",
+            " ",
+            "Ja. Nee! Wat? \"Zo.\" Dan.  Twee spaties. o.a. de rest, art. 5 en ‘Één’. (Nu) klaar.",
+            "Hij zei: “Kom.” En ging. ’s Avonds. É. 1. 2.",
+        ] {
+            assert_eq!(count_sentences(line), plain_count_sentences(line), "{line}");
+        }
+        for d in crate::contract::demo_docs() {
+            for line in d.text.lines() {
+                let line = line.trim();
+                assert_eq!(count_sentences(line), plain_count_sentences(line), "{line}");
+            }
+        }
+    }
     use crate::contract::{check_stage, demo_doc, demo_docs};
 
     fn c4() -> C4 {

@@ -1,7 +1,7 @@
 //! The FineWeb quality rules (Penedo et al. 2024), as datatrove's `FineWebQualityFilter`, with
 //! the FineWeb-2 `nld_Latn` thresholds.
 
-use crate::text::{char_len, find_duplicates, ratio, round4, tokenize};
+use crate::text::{char_len, find_duplicates, ratio, round4, token_count};
 use serde::{Deserialize, Serialize};
 use zeef_core::{Document, Reason, Stage};
 
@@ -129,7 +129,7 @@ impl Stage for FinewebQuality {
             .count();
         let (_, dup_chars) = find_duplicates(lines());
         let non_newline_chars = char_len(text) - text.matches('\n').count();
-        let words = tokenize(text).len();
+        let words = token_count(text);
         let newlines = text.matches('\n').count();
 
         let punct_ratio = ratio(punct, n_lines).unwrap_or(0.0);

@@ -6,7 +6,9 @@
 //! document, so a steward can see how far a document is from each threshold. The reason is the
 //! first rule that fails, in datatrove's order.
 
-use crate::text::{char_len, find_duplicates, ratio, round4, tokenize, Token};
+use crate::text::{
+    char_len, find_duplicates, has_letter, ratio, round4, tokenize, StrHasher, Token,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -130,7 +132,7 @@ const QUALITY_SIGNALS: [&str; 8] = [
 pub struct GopherQuality {
     name: String,
     config: GopherQualityConfig,
-    stop_words: HashSet<String>,
+    stop_words: HashSet<String, BuildHasherDefault<StrHasher>>,
 }
 
 impl GopherQuality {
@@ -164,7 +166,7 @@ impl Stage for GopherQuality {
                 words += 1;
                 word_chars += char_len(t.text);
             }
-            if t.text.chars().any(char::is_alphabetic) {
+            if has_letter(t.text) {
                 alpha += 1;
             }
             if self.stop_words.contains(t.text) {
@@ -480,17 +482,30 @@ impl Ngrams {
     /// spaces) times its count; ties go to the n-gram seen first. Unlike datatrove, an n-gram
     /// that occurs once is not repetition and counts 0, so a tiny document is not excluded for
     /// "repeating" its only 2-gram.
-    fn top(&self, n: usize, counts: &mut PreHashedMap<(u32, u32)>) -> usize {
+    ///
+    /// Positions where `known` says no n-gram can repeat are skipped (an n-gram that occurs once
+    /// cannot be the most frequent one of two or more); afterwards `known` holds the positions
+    /// whose n-gram occurs at least twice.
+    fn top(&self, n: usize, counts: &mut PreHashedMap<(u32, u32)>, known: &mut Known) -> usize {
         if self.len() < n {
+            known.set_none(n);
             return 0;
         }
+        let positions = self.len() - n + 1;
+        let skip = known.applies(n);
         counts.clear();
-        counts.reserve(self.len());
+        counts.reserve(if skip { known.count } else { positions });
+        known.first.clear();
+        known.first.resize(positions, u32::MAX);
         let (mut best, mut best_first) = (0u32, usize::MAX);
         let mut best_i = 0;
-        for i in 0..=self.len() - n {
+        for i in 0..positions {
+            if skip && !known.shared[i] {
+                continue;
+            }
             let e = counts.entry(self.hash(i, n)).or_insert((0, i as u32));
             e.0 += 1;
+            known.first[i] = e.1;
             let first = e.1 as usize;
             if e.0 > best || (e.0 == best && first < best_first) {
                 best = e.0;
@@ -498,6 +513,7 @@ impl Ngrams {
                 best_i = first;
             }
         }
+        known.update(n);
         if best < 2 {
             return 0;
         }
@@ -506,14 +522,18 @@ impl Ngrams {
 
     /// datatrove's `find_all_duplicate`: walking left to right, an n-gram seen before adds its
     /// characters (joined without spaces) and the walk jumps past it, so overlapping repeats
-    /// are not counted twice.
-    fn repeated(&self, n: usize, seen: &mut PreHashedMap<()>) -> usize {
+    /// are not counted twice. An n-gram that `known` says occurs once is neither a repeat nor
+    /// worth remembering, so it costs no hashing.
+    fn repeated(&self, n: usize, seen: &mut PreHashedMap<()>, known: &Known) -> usize {
+        let skip = known.applies(n);
         seen.clear();
-        seen.reserve(self.len());
+        seen.reserve(if skip { known.count } else { self.len() });
         let mut repeated = 0;
         let mut i = 0;
         while i + n <= self.len() {
-            if seen.insert(self.hash(i, n), ()).is_some() {
+            if skip && !known.shared[i] {
+                i += 1;
+            } else if seen.insert(self.hash(i, n), ()).is_some() {
                 repeated += self.chars(i, n);
                 i += n;
             } else {
@@ -521,6 +541,61 @@ impl Ngrams {
             }
         }
         repeated
+    }
+}
+
+/// Which positions of a document can start a repeated n-gram: where the k-gram occurs at least
+/// twice. An n-gram with n >= k that occurs twice starts with a k-gram that occurs twice, so the
+/// n-gram passes only need to hash those positions: in ordinary text most 3- and 4-grams occur
+/// once, and most of the work of the repetition rules goes away.
+#[derive(Default)]
+struct Known {
+    /// The k of `shared`; 0 while nothing is known.
+    k: usize,
+    /// Per position: its k-gram occurs at least twice.
+    shared: Vec<bool>,
+    /// Number of true entries of `shared`.
+    count: usize,
+    /// Scratch: per position, the first position of its n-gram (`u32::MAX`: skipped).
+    first: Vec<u32>,
+    /// Scratch: occurrences per first position.
+    occurrences: Vec<u32>,
+}
+
+impl Known {
+    fn applies(&self, n: usize) -> bool {
+        self.k > 0 && self.k <= n
+    }
+
+    /// No n-gram can repeat (the document is shorter than n tokens).
+    fn set_none(&mut self, n: usize) {
+        if self.k == 0 || n < self.k {
+            self.k = n;
+            self.shared.clear();
+            self.count = 0;
+        }
+    }
+
+    /// Takes the n-gram counts that `first` describes, where they say more than what is known.
+    fn update(&mut self, n: usize) {
+        if self.k != 0 && n < self.k {
+            return;
+        }
+        self.occurrences.clear();
+        self.occurrences.resize(self.first.len(), 0);
+        for &f in &self.first {
+            if f != u32::MAX {
+                self.occurrences[f as usize] += 1;
+            }
+        }
+        self.shared.clear();
+        self.shared.extend(
+            self.first
+                .iter()
+                .map(|&f| f != u32::MAX && self.occurrences[f as usize] >= 2),
+        );
+        self.count = self.shared.iter().filter(|s| **s).count();
+        self.k = n;
     }
 }
 
@@ -610,8 +685,9 @@ impl Stage for GopherRepetition {
         // One allocation per document for all n.
         let mut counts = PreHashedMap::default();
         let mut seen = PreHashedMap::default();
+        let mut known = Known::default();
         for &(n, max) in &c.top_n_grams {
-            let v = frac(grams.top(n, &mut counts), total);
+            let v = frac(grams.top(n, &mut counts, &mut known), total);
             doc.set_signal(TOP_SIGNALS[n - 1], round4(v));
             if fail.is_none() && v > max {
                 fail = Some((
@@ -621,7 +697,7 @@ impl Stage for GopherRepetition {
             }
         }
         for &(n, max) in &c.dup_n_grams {
-            let v = frac(grams.repeated(n, &mut seen), total);
+            let v = frac(grams.repeated(n, &mut seen, &known), total);
             doc.set_signal(DUP_SIGNALS[n - 1], round4(v));
             if fail.is_none() && v > max {
                 fail = Some((
@@ -785,12 +861,42 @@ mod tests {
         let g = Ngrams::new(&tokens);
         // "a b" occurs 3 times: (3 chars) * 3.
         let (mut c, mut s) = (PreHashedMap::default(), PreHashedMap::default());
-        assert_eq!(g.top(2, &mut c), 9);
+        let none = Known::default();
+        assert_eq!(g.top(2, &mut c, &mut Known::default()), 9);
         // 2-grams: ab(new) ba(new) ab(dup, +2, jump 2) ab(dup at 4, +2, jump) then "c" left.
-        assert_eq!(g.repeated(2, &mut s), 4);
-        assert_eq!(g.top(7, &mut c), 0);
-        assert_eq!(g.repeated(8, &mut s), 0);
-        assert_eq!(Ngrams::new(&tokenize("één twee")).top(1, &mut c), 0);
+        assert_eq!(g.repeated(2, &mut s, &none), 4);
+        assert_eq!(g.top(7, &mut c, &mut Known::default()), 0);
+        assert_eq!(g.repeated(8, &mut s, &none), 0);
+        let short = tokenize("één twee");
+        assert_eq!(Ngrams::new(&short).top(1, &mut c, &mut Known::default()), 0);
+    }
+
+    /// Skipping the positions whose shorter n-gram occurs once changes no count: every n-gram
+    /// signal with the skipping equals the one computed from scratch, on the demo corpus and on
+    /// repetitive text.
+    #[test]
+    fn skipping_unrepeated_positions_changes_nothing() {
+        let mut texts: Vec<String> = demo_docs().iter().map(|d| d.text.clone()).collect();
+        let base = prose();
+        texts.push(format!("{base} {}", "de gemeente ".repeat(40)));
+        texts.push(format!("{base} {base}"));
+        texts.push("a b a b a b c".into());
+        texts.push("één".into());
+        let (mut c, mut s) = (PreHashedMap::default(), PreHashedMap::default());
+        for text in &texts {
+            let tokens = tokenize(text);
+            let g = Ngrams::new(&tokens);
+            let mut known = Known::default();
+            for n in 2..=4 {
+                let fast = g.top(n, &mut c, &mut known);
+                assert_eq!(fast, g.top(n, &mut c, &mut Known::default()), "top {n}");
+            }
+            assert!(known.k == 4 || tokens.len() < 4);
+            for n in 5..=10 {
+                let fast = g.repeated(n, &mut s, &known);
+                assert_eq!(fast, g.repeated(n, &mut s, &Known::default()), "dup {n}");
+            }
+        }
     }
 
     /// What the FineWeb-2 Dutch defaults do to the real demo sources, printed for the steward.
