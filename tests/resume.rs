@@ -111,55 +111,76 @@ fn killed_runs_resume_to_the_same_output() {
         ("batch:40", true), // mid-batch in a later (dedup apply) phase
         ("shard:60", true), // mid-shard in the near dedup apply phase
     ];
-    for (fault, mid_phase) in faults {
-        let run = tmp.path().join(format!("run-{}", fault.replace(':', "-")));
-        let killed = zeef(&config, &run, Some(fault));
-        assert_eq!(
-            killed.status.signal(),
-            Some(9),
-            "{fault}: expected SIGKILL, got {}\nstderr: {}",
-            killed.status,
-            String::from_utf8_lossy(&killed.stderr)
-        );
-        assert!(!run.join("run.json").exists(), "{fault}: the run finished");
-        let resumed = ok(zeef(&config, &run, None));
-        let stderr = String::from_utf8_lossy(&resumed.stderr);
-        assert!(stderr.contains("resuming the run"), "{fault}: {stderr}");
-        if mid_phase {
-            assert!(
-                stderr.contains("resuming after"),
-                "{fault}: no task resumed mid-way: {stderr}"
-            );
-        }
-        // Conservation, counted from the shards themselves.
-        let s = summary(&run);
-        let kept = read_all(&run.join("output")).expect("output");
-        let excluded = read_all(&run.join("excluded")).expect("excluded");
-        assert_eq!(kept.len() as u64, s.totals.documents_kept, "{fault}");
-        assert_eq!(
-            (kept.len() + excluded.len()) as u64,
-            s.totals.documents_read,
-            "{fault}"
-        );
-        let mut ids: Vec<&str> = kept
+    // Each case is its own run folder: they run side by side.
+    std::thread::scope(|scope| {
+        let cases: Vec<_> = faults
             .iter()
-            .chain(&excluded)
-            .map(|d| d.id.as_str())
+            .map(|&(fault, mid_phase)| {
+                let (config, expected) = (&config, &expected);
+                let run = tmp.path().join(format!("run-{}", fault.replace(':', "-")));
+                scope.spawn(move || kill_and_resume(config, &run, fault, mid_phase, expected))
+            })
             .collect();
-        ids.sort_unstable();
-        let n = ids.len();
-        ids.dedup();
-        assert_eq!(ids.len(), n, "{fault}: a document appears twice");
-        // Byte for byte what the uninterrupted run wrote.
-        let got = result_files(&run);
-        assert_eq!(
-            got.keys().collect::<Vec<_>>(),
-            expected.keys().collect::<Vec<_>>(),
-            "{fault}"
-        );
-        for (name, bytes) in &expected {
-            assert!(got[name] == *bytes, "{fault}: {name} differs");
+        for case in cases {
+            case.join()
+                .expect("a kill-and-resume case failed (see its panic above)");
         }
+    });
+}
+
+fn kill_and_resume(
+    config: &Path,
+    run: &Path,
+    fault: &str,
+    mid_phase: bool,
+    expected: &BTreeMap<String, Vec<u8>>,
+) {
+    let killed = zeef(config, run, Some(fault));
+    assert_eq!(
+        killed.status.signal(),
+        Some(9),
+        "{fault}: expected SIGKILL, got {}\nstderr: {}",
+        killed.status,
+        String::from_utf8_lossy(&killed.stderr)
+    );
+    assert!(!run.join("run.json").exists(), "{fault}: the run finished");
+    let resumed = ok(zeef(config, run, None));
+    let stderr = String::from_utf8_lossy(&resumed.stderr);
+    assert!(stderr.contains("resuming the run"), "{fault}: {stderr}");
+    if mid_phase {
+        assert!(
+            stderr.contains("resuming after"),
+            "{fault}: no task resumed mid-way: {stderr}"
+        );
+    }
+    // Conservation, counted from the shards themselves.
+    let s = summary(run);
+    let kept = read_all(&run.join("output")).expect("output");
+    let excluded = read_all(&run.join("excluded")).expect("excluded");
+    assert_eq!(kept.len() as u64, s.totals.documents_kept, "{fault}");
+    assert_eq!(
+        (kept.len() + excluded.len()) as u64,
+        s.totals.documents_read,
+        "{fault}"
+    );
+    let mut ids: Vec<&str> = kept
+        .iter()
+        .chain(&excluded)
+        .map(|d| d.id.as_str())
+        .collect();
+    ids.sort_unstable();
+    let n = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "{fault}: a document appears twice");
+    // Byte for byte what the uninterrupted run wrote.
+    let got = result_files(run);
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>(),
+        "{fault}"
+    );
+    for (name, bytes) in expected {
+        assert!(got[name] == *bytes, "{fault}: {name} differs");
     }
 }
 
