@@ -29,6 +29,9 @@ fn default_batch_size() -> usize {
 fn default_shard_rows() -> usize {
     200_000
 }
+fn default_checkpoint_batches() -> usize {
+    256
+}
 
 /// The `[run]` table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,6 +46,9 @@ pub struct RunConfig {
     /// Rows per output shard.
     #[serde(default = "default_shard_rows")]
     pub shard_rows: usize,
+    /// Batches between checkpoints inside a task: a killed task resumes from its last one.
+    #[serde(default = "default_checkpoint_batches")]
+    pub checkpoint_batches: usize,
 }
 
 impl Default for RunConfig {
@@ -51,6 +57,7 @@ impl Default for RunConfig {
             out: default_out(),
             batch_size: default_batch_size(),
             shard_rows: default_shard_rows(),
+            checkpoint_batches: default_checkpoint_batches(),
         }
     }
 }
@@ -281,8 +288,14 @@ impl ZeefConfig {
                 return Err(format!("stage `{}` is configured twice", s.kind()));
             }
         }
-        if config.run.batch_size == 0 || config.run.shard_rows == 0 {
-            return Err("run.batch_size and run.shard_rows must be at least 1".into());
+        if config.run.batch_size == 0
+            || config.run.shard_rows == 0
+            || config.run.checkpoint_batches == 0
+        {
+            return Err(
+                "run.batch_size, run.shard_rows and run.checkpoint_batches must be at least 1"
+                    .into(),
+            );
         }
         Ok(config)
     }

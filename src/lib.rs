@@ -5,7 +5,9 @@
 pub mod apply;
 pub mod config;
 pub mod init;
+pub mod plan;
 pub mod progress;
 pub mod runner;
+pub mod slurm;
 pub mod summary;
 pub mod withdraw;

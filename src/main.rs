@@ -40,6 +40,14 @@ enum Command {
         /// The run folder (default: `run.out` of zeef.toml).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Tasks per parallel phase, as on a cluster (the same N gives the same shards).
+        #[arg(long, default_value_t = 1)]
+        tasks: usize,
+    },
+    /// Run on a Slurm cluster: submit, follow, and the per-task entry point.
+    Slurm {
+        #[command(subcommand)]
+        command: zeef::slurm::SlurmCommand,
     },
     /// Run one stage over JSONL documents on stdin; JSONL with signals and verdict on stdout.
     Apply {
@@ -141,9 +149,9 @@ fn demo_config() -> Result<PathBuf> {
     Ok(config)
 }
 
-fn run_project(config: &Path, out: Option<&Path>) -> Result<()> {
+fn run_project(config: &Path, out: Option<&Path>, tasks: usize) -> Result<()> {
     let project = Project::load(config)?;
-    let outcome = zeef::runner::run(&project, out)?;
+    let outcome = zeef::runner::run_tasks(&project, config, out, tasks)?;
     print!("{}", zeef::summary::render(&outcome.dir, &outcome.summary));
     Ok(())
 }
@@ -159,7 +167,7 @@ fn main_inner(cli: Cli) -> Result<()> {
         Command::Demo { out } => {
             let config = demo_config()?;
             eprintln!("zeef: running the demo pipeline of {}", config.display());
-            run_project(&config, Some(&out))
+            run_project(&config, Some(&out), 1)
         }
         Command::Init { dir } => {
             zeef::init::init(&dir)?;
@@ -169,7 +177,8 @@ fn main_inner(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::Run { config, out } => run_project(&config, out.as_deref()),
+        Command::Run { config, out, tasks } => run_project(&config, out.as_deref(), tasks),
+        Command::Slurm { command } => zeef::slurm::main(command),
         Command::Apply { stage, config } => {
             let project = config.as_deref().map(Project::load).transpose()?;
             let stdin = std::io::stdin().lock();

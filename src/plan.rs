@@ -1,0 +1,1203 @@
+//! The task plan: every phase of a run as tasks `0..N` over its work units, each task
+//! restartable on its own. The local runner and Slurm array jobs execute the same plan.
+//!
+//! The stage list is cut at each global stage. Phases, in order:
+//!
+//! - `process` (N tasks): per-document stages of one segment. The first reads the input work
+//!   units (task `i` reads `units_for_task(i, N)`); each later one reads what the same task kept
+//!   in the previous `process` phase and first applies the global stage that opens its segment.
+//!   A task also records what the next global stage needs (text-hash keys for `exact_dedup`,
+//!   MinHash signatures for `near_dedup`).
+//! - `cluster` (1 task): merges those records and writes the removal list: every document the
+//!   global stage excludes or annotates, with its verdict. Global stages without a sharded form
+//!   (`line_dedup`) skip it: each task of the next `process` phase observes every kept document.
+//! - `report` (1 task): merges the counts of every task, moves the shards into `output/` and
+//!   `excluded/`, checks conservation and writes `run.json` and `report.html`.
+//!
+//! A task works in chunks of `run.checkpoint_batches` batches. A chunk is written into a
+//! temporary folder that is renamed when complete, so a finished chunk is all there or not
+//! there; a task writes its completion marker after its last chunk. Started again, a task
+//! skips its finished chunks (the documents they read) and continues after them, and a run
+//! skips its finished tasks. Chunks cut the input at fixed document counts, so a resumed run
+//! writes the same bytes as one that was never stopped.
+
+use crate::config::{BuildContext, BuiltStage, Project, StageConfig};
+use crate::progress::Progress;
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use zeef_core::schema::{shard_schema, SchemaRef};
+use zeef_core::{
+    apply_batch, process_batch, text_hash, Counts, Document, Exclusion, GlobalStage, RunSummary,
+    ShardInfo, ShardLimits, ShardReader, ShardWriter, Stage, StageCounts,
+};
+use zeef_dedup::{ExactDedup, LicenceRank, NearDedup};
+use zeef_ingest::{open_unit, units_for_task, work_units, DocumentStream, SourcesFile, WorkUnit};
+use zeef_licensing::Policy;
+
+/// Version of the plan and marker layout this build writes and resumes.
+pub const PLAN_FORMAT: u32 = 1;
+
+/// A work unit and the source (index in `sources.toml`) it belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedUnit {
+    /// Index of the source in the manifest.
+    pub source: usize,
+    /// The unit.
+    pub unit: WorkUnit,
+}
+
+/// What a phase does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PhaseKind {
+    /// Per-document stages of segment `segment`.
+    Process {
+        /// Index of the segment (0: from the sources).
+        segment: usize,
+    },
+    /// Decides global stage `global` over every task's records.
+    Cluster {
+        /// Index of the global stage.
+        global: usize,
+    },
+    /// Merges counts and shards into the finished run.
+    Report,
+}
+
+/// One phase of the plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Phase {
+    /// Its name, also its folder under `tasks/` and its Slurm job name.
+    pub name: String,
+    /// What it does.
+    pub kind: PhaseKind,
+    /// How many tasks it has.
+    pub tasks: usize,
+}
+
+/// The plan of a run, written to `plan.json` in the run folder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// [`PLAN_FORMAT`].
+    pub format: u32,
+    /// The project's `zeef.toml`, absolute.
+    pub config: PathBuf,
+    /// Hash of the configuration files the plan was made for.
+    pub config_hash: String,
+    /// Tasks per parallel phase.
+    pub tasks: usize,
+    /// Every work unit of the input, in manifest order.
+    pub units: Vec<PlannedUnit>,
+    /// The phases, in order.
+    pub phases: Vec<Phase>,
+}
+
+/// How a global stage runs across tasks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Method {
+    /// Text-hash keys per task, one cluster task, a removal list.
+    Exact,
+    /// MinHash signatures per task, one cluster task, a removal list.
+    Near,
+    /// Every task of the next phase observes every kept document itself.
+    ObserveAll,
+}
+
+struct GlobalSpec {
+    config: StageConfig,
+    method: Method,
+}
+
+/// The built stages of a project, cut into segments at the global stages.
+struct Pipeline {
+    segments: Vec<Vec<Box<dyn Stage>>>,
+    globals: Vec<GlobalSpec>,
+    schema: SchemaRef,
+    stage_counts: Vec<StageCounts>,
+    ctx: BuildContext,
+}
+
+impl Pipeline {
+    fn build(project: &Project) -> Result<Pipeline> {
+        let policy = Arc::new(Policy::load(&project.policy_path())?);
+        let ctx = BuildContext {
+            policy,
+            dir: project.dir.clone(),
+        };
+        let mut segments: Vec<Vec<Box<dyn Stage>>> = vec![Vec::new()];
+        let mut globals = Vec::new();
+        let mut signals: Vec<&'static str> = Vec::new();
+        let mut stage_counts = vec![StageCounts {
+            name: "ingest".into(),
+            kind: "ingest".into(),
+            ..StageCounts::default()
+        }];
+        for sc in &project.config.stages {
+            stage_counts.push(StageCounts {
+                name: sc.kind().into(),
+                kind: sc.kind().into(),
+                ..StageCounts::default()
+            });
+            match sc.build(&ctx)? {
+                BuiltStage::Doc(s) => {
+                    signals.extend(s.signals());
+                    if let Some(seg) = segments.last_mut() {
+                        seg.push(s);
+                    }
+                }
+                BuiltStage::Global(g) => {
+                    signals.extend(g.signals());
+                    let method = match sc {
+                        StageConfig::ExactDedup(_) => Method::Exact,
+                        StageConfig::NearDedup(_) => Method::Near,
+                        _ => Method::ObserveAll,
+                    };
+                    globals.push(GlobalSpec {
+                        config: sc.clone(),
+                        method,
+                    });
+                    segments.push(Vec::new());
+                }
+            }
+        }
+        Ok(Pipeline {
+            segments,
+            globals,
+            schema: shard_schema(signals.iter().copied()),
+            stage_counts,
+            ctx,
+        })
+    }
+
+    fn rank(&self) -> LicenceRank {
+        let p = self.ctx.policy.clone();
+        Arc::new(move |l| p.licence_rank(l))
+    }
+
+    fn exact(&self, g: usize) -> Result<ExactDedup> {
+        match &self.globals[g].config {
+            StageConfig::ExactDedup(c) => {
+                Ok(ExactDedup::new("exact_dedup", c.clone(), self.rank()))
+            }
+            other => bail!("global stage {g} is `{}`, not exact_dedup", other.kind()),
+        }
+    }
+
+    fn near(&self, g: usize) -> Result<NearDedup> {
+        match &self.globals[g].config {
+            StageConfig::NearDedup(c) => {
+                c.validate()
+                    .map_err(|e| anyhow::anyhow!("stage `near_dedup`: {e}"))?;
+                Ok(NearDedup::new("near_dedup", c.clone(), self.rank()))
+            }
+            other => bail!("global stage {g} is `{}`, not near_dedup", other.kind()),
+        }
+    }
+
+    fn global(&self, g: usize) -> Result<Box<dyn GlobalStage>> {
+        match self.globals[g].config.build(&self.ctx)? {
+            BuiltStage::Global(s) => Ok(s),
+            BuiltStage::Doc(_) => bail!("global stage {g} built as a per-document stage"),
+        }
+    }
+}
+
+fn phases_for(pipe: &Pipeline, tasks: usize) -> Vec<Phase> {
+    let mut phases = Vec::new();
+    let mut push = |kind: PhaseKind, label: &str, tasks: usize| {
+        let name = format!("{:02}-{label}", phases.len());
+        phases.push(Phase { name, kind, tasks });
+    };
+    push(PhaseKind::Process { segment: 0 }, "ingest", tasks);
+    for (g, spec) in pipe.globals.iter().enumerate() {
+        let kind = spec.config.kind();
+        push(
+            PhaseKind::Cluster { global: g },
+            &format!("{kind}-cluster"),
+            1,
+        );
+        push(
+            PhaseKind::Process { segment: g + 1 },
+            &format!("{kind}-apply"),
+            tasks,
+        );
+    }
+    push(PhaseKind::Report, "report", 1);
+    phases
+}
+
+impl Plan {
+    /// Plans a run of `project` (whose `zeef.toml` is `config`) with `tasks` tasks per
+    /// parallel phase: lists the work units and the phases.
+    pub fn new(project: &Project, config: &Path, tasks: usize) -> Result<Plan> {
+        if tasks == 0 {
+            bail!("the number of tasks must be at least 1");
+        }
+        let sources = SourcesFile::load(&project.sources_path())?;
+        let mut units = Vec::new();
+        for (i, s) in sources.sources.iter().enumerate() {
+            for unit in work_units(s, &sources.base_dir)? {
+                units.push(PlannedUnit { source: i, unit });
+            }
+        }
+        let pipe = Pipeline::build(project)?;
+        let config = std::fs::canonicalize(config)
+            .with_context(|| format!("cannot resolve {}", config.display()))?;
+        Ok(Plan {
+            format: PLAN_FORMAT,
+            config,
+            config_hash: project.config_hash(),
+            tasks,
+            units,
+            phases: phases_for(&pipe, tasks),
+        })
+    }
+
+    /// Loads `plan.json` of a run folder.
+    pub fn load(run_dir: &Path) -> Result<Plan> {
+        let path = run_dir.join("plan.json");
+        let text = std::fs::read_to_string(&path).with_context(|| {
+            format!(
+                "cannot read {} (is this a zeef run folder?)",
+                path.display()
+            )
+        })?;
+        let plan: Plan = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a zeef plan", path.display()))?;
+        if plan.format != PLAN_FORMAT {
+            bail!(
+                "{} has plan format {}; this zeef reads format {PLAN_FORMAT}",
+                path.display(),
+                plan.format
+            );
+        }
+        Ok(plan)
+    }
+
+    /// Makes `run_dir` ready for this plan. A folder holding the same plan (same configuration,
+    /// input units and task count) is resumed: finished tasks and chunks stay. Anything else
+    /// a run writes there is removed first. Returns whether it resumes.
+    pub fn install(&self, run_dir: &Path) -> Result<bool> {
+        std::fs::create_dir_all(run_dir)
+            .with_context(|| format!("cannot create {}", run_dir.display()))?;
+        if let Ok(old) = Plan::load(run_dir) {
+            if old == *self {
+                return Ok(true);
+            }
+        }
+        for stale in [
+            "output",
+            "excluded",
+            "staging",
+            "tasks",
+            "slurm",
+            "plan.json",
+            "run.json",
+            "report.html",
+        ] {
+            remove_if_exists(&run_dir.join(stale))?;
+        }
+        write_atomic(
+            &run_dir.join("plan.json"),
+            &serde_json::to_vec_pretty(self)?,
+        )?;
+        Ok(false)
+    }
+
+    /// The phase named `name`.
+    pub fn phase(&self, name: &str) -> Result<usize> {
+        self.phases
+            .iter()
+            .position(|p| p.name == name)
+            .with_context(|| {
+                let names: Vec<&str> = self.phases.iter().map(|p| p.name.as_str()).collect();
+                format!(
+                    "no phase `{name}` in the plan (phases: {})",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+/// Removes a file or folder if it is there.
+pub fn remove_if_exists(path: &Path) -> Result<()> {
+    if path.is_dir() {
+        std::fs::remove_dir_all(path)
+            .with_context(|| format!("cannot remove {}", path.display()))?;
+    } else if path.exists() {
+        std::fs::remove_file(path).with_context(|| format!("cannot remove {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` atomically (temporary name, then rename).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = path.with_file_name(format!(".{name}.tmp"));
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{} is damaged", path.display()))
+}
+
+/// Kills the process with SIGKILL at the named point when `ZEEF_FAULT=POINT:N` is set and this
+/// is the N-th time the point is reached: for testing that runs survive being killed. Points:
+/// `batch` (a batch processed, not yet written), `shard` (a batch written into an open
+/// shard), `chunk` (a chunk committed), `phase` (a phase finished, the next not started).
+pub fn fault_point(point: &str) {
+    static SPEC: OnceLock<Option<(String, u64)>> = OnceLock::new();
+    static HITS: AtomicU64 = AtomicU64::new(0);
+    let spec = SPEC.get_or_init(|| {
+        let v = std::env::var("ZEEF_FAULT").ok()?;
+        let (name, n) = v.split_once(':')?;
+        Some((name.to_string(), n.parse().ok()?))
+    });
+    if let Some((name, n)) = spec {
+        if name == point && HITS.fetch_add(1, Ordering::SeqCst) + 1 == *n {
+            eprintln!("zeef: ZEEF_FAULT: killing the process at `{point}` #{n}");
+            let pid = std::process::id().to_string();
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &pid])
+                .status();
+            std::process::abort();
+        }
+    }
+}
+
+/// The run folder's task layout.
+struct Layout<'a> {
+    dir: &'a Path,
+}
+
+impl Layout<'_> {
+    fn phase_dir(&self, phase: &Phase) -> PathBuf {
+        self.dir.join("tasks").join(&phase.name)
+    }
+    fn task_dir(&self, phase: &Phase, task: usize) -> PathBuf {
+        self.phase_dir(phase).join(format!("t{task:05}"))
+    }
+    fn done_marker(&self, phase: &Phase, task: usize) -> PathBuf {
+        self.phase_dir(phase).join(format!("t{task:05}.done"))
+    }
+    fn chunk_dir(&self, phase: &Phase, task: usize, chunk: usize) -> PathBuf {
+        self.task_dir(phase, task).join(format!("c{chunk:05}"))
+    }
+    /// The removal list of a cluster phase for the documents of task `task`.
+    fn removal_list(&self, phase: &Phase, task: usize) -> PathBuf {
+        self.phase_dir(phase)
+            .join(format!("removal-t{task:05}.jsonl"))
+    }
+    fn done(&self, phase: &Phase, task: usize) -> Result<Option<TaskDone>> {
+        let m = self.done_marker(phase, task);
+        if m.is_file() {
+            Ok(Some(read_json(&m)?))
+        } else {
+            Ok(None)
+        }
+    }
+    fn require_done(&self, phase: &Phase, task: usize) -> Result<TaskDone> {
+        self.done(phase, task)?.with_context(|| {
+            format!(
+                "phase {} task {task} has not finished; run it first",
+                phase.name
+            )
+        })
+    }
+    /// The manifests of a finished task's chunks, with each chunk's folder.
+    fn chunks(&self, phase: &Phase, task: usize) -> Result<Vec<(PathBuf, ChunkManifest)>> {
+        let done = self.require_done(phase, task)?;
+        (0..done.chunks)
+            .map(|c| {
+                let d = self.chunk_dir(phase, task, c);
+                let m = read_json(&d.join("manifest.json"))?;
+                Ok((d, m))
+            })
+            .collect()
+    }
+}
+
+/// The completion marker of a task.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TaskDone {
+    /// Chunks the task wrote.
+    pub chunks: usize,
+    /// Documents it read.
+    pub documents: u64,
+}
+
+/// What a finished chunk holds, written last inside it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct ChunkManifest {
+    /// Documents the chunk read from its input.
+    docs_in: u64,
+    /// Shards of kept documents.
+    kept: Vec<ShardInfo>,
+    /// Shards of excluded documents.
+    excluded: Vec<ShardInfo>,
+    /// Counts of the chunk (documents read here, documents settled here).
+    summary: RunSummary,
+}
+
+/// One entry of a removal list: what a global stage decided about a document.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct RemovalEntry {
+    id: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    signals: BTreeMap<String, f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    exclusion: Option<Exclusion>,
+}
+
+/// Runs task `task` of phase `phase` unless it has finished; returns whether it ran.
+pub fn run_task(
+    plan: &Plan,
+    project: &Project,
+    run_dir: &Path,
+    phase: usize,
+    task: usize,
+) -> Result<bool> {
+    let ph = plan
+        .phases
+        .get(phase)
+        .with_context(|| format!("no phase {phase} in the plan"))?;
+    if task >= ph.tasks {
+        bail!("phase {} has tasks 0..{}, not {task}", ph.name, ph.tasks);
+    }
+    if project.config_hash() != plan.config_hash {
+        bail!(
+            "the configuration changed since the run was planned; plan it again (zeef run or zeef slurm submit)"
+        );
+    }
+    let layout = Layout { dir: run_dir };
+    if layout.done(ph, task)?.is_some() {
+        return Ok(false);
+    }
+    std::fs::create_dir_all(layout.phase_dir(ph))
+        .with_context(|| format!("cannot create {}", layout.phase_dir(ph).display()))?;
+    let pipe = Pipeline::build(project)?;
+    let done = match ph.kind {
+        PhaseKind::Process { segment } => {
+            run_process(plan, project, &pipe, &layout, phase, segment, task)?
+        }
+        PhaseKind::Cluster { global } => run_cluster(plan, &pipe, &layout, phase, global)?,
+        PhaseKind::Report => run_report(plan, project, &pipe, &layout)?,
+    };
+    write_atomic(
+        &layout.done_marker(ph, task),
+        &serde_json::to_vec_pretty(&done)?,
+    )?;
+    Ok(true)
+}
+
+/// The process phase of segment `segment`.
+fn process_phase(plan: &Plan, segment: usize) -> Result<&Phase> {
+    plan.phases
+        .iter()
+        .find(|p| p.kind == PhaseKind::Process { segment })
+        .with_context(|| format!("no process phase for segment {segment}"))
+}
+
+fn cluster_phase(plan: &Plan, global: usize) -> Result<&Phase> {
+    plan.phases
+        .iter()
+        .find(|p| p.kind == PhaseKind::Cluster { global })
+        .with_context(|| format!("no cluster phase for global stage {global}"))
+}
+
+type DocIter = Box<dyn Iterator<Item = Result<Document>>>;
+
+/// The documents of a task's work units, in unit order, opened one unit at a time.
+fn unit_stream(project: &Project, plan: &Plan, task: usize) -> Result<DocIter> {
+    let sources = SourcesFile::load(&project.sources_path())?;
+    let all: Vec<WorkUnit> = plan.units.iter().map(|u| u.unit.clone()).collect();
+    let mut queue = VecDeque::new();
+    let mut pos = 0;
+    for unit in units_for_task(&all, task, plan.tasks) {
+        while pos < all.len() && all[pos] != unit {
+            pos += 1;
+        }
+        let planned = plan
+            .units
+            .get(pos)
+            .context("work unit assignment does not match the plan")?;
+        let source = sources
+            .sources
+            .get(planned.source)
+            .context("sources.toml has fewer sources than the plan")?
+            .clone();
+        queue.push_back((source, unit));
+        pos += 1;
+    }
+    let base = sources.base_dir.clone();
+    let mut current: Option<DocumentStream> = None;
+    Ok(Box::new(std::iter::from_fn(move || loop {
+        if let Some(s) = current.as_mut() {
+            match s.next() {
+                Some(d) => return Some(d.map_err(anyhow::Error::from)),
+                None => current = None,
+            }
+        }
+        let (source, unit) = queue.pop_front()?;
+        match open_unit(&source, &base, &unit) {
+            Ok(s) => current = Some(s),
+            Err(e) => return Some(Err(e.into())),
+        }
+    })))
+}
+
+/// The documents in a list of shard files, in order.
+fn shard_stream(files: Vec<PathBuf>, batch_size: usize) -> DocIter {
+    let mut files: VecDeque<PathBuf> = files.into();
+    let mut current: Option<ShardReader> = None;
+    let mut buffered: VecDeque<Document> = VecDeque::new();
+    Box::new(std::iter::from_fn(move || loop {
+        if let Some(d) = buffered.pop_front() {
+            return Some(Ok(d));
+        }
+        if let Some(r) = current.as_mut() {
+            match r.next() {
+                Some(Ok(b)) => {
+                    buffered.extend(b);
+                    continue;
+                }
+                Some(Err(e)) => return Some(Err(e.into())),
+                None => current = None,
+            }
+        }
+        let path = files.pop_front()?;
+        match ShardReader::open(&path, batch_size) {
+            Ok(r) => current = Some(r),
+            Err(e) => return Some(Err(e.into())),
+        }
+    }))
+}
+
+/// The kept shards a finished task of a process phase left, in chunk order.
+fn kept_files(layout: &Layout, phase: &Phase, task: usize) -> Result<Vec<PathBuf>> {
+    Ok(layout
+        .chunks(phase, task)?
+        .into_iter()
+        .flat_map(|(d, m)| m.kept.into_iter().map(move |s| d.join(s.file)))
+        .collect())
+}
+
+/// What opens a segment: the removal list of its global stage, or the stage itself.
+enum Opener {
+    Removal(HashMap<String, RemovalEntry>),
+    Stage(Box<dyn GlobalStage>),
+}
+
+impl Opener {
+    fn apply(&self, batch: &mut [Document]) {
+        match self {
+            Opener::Removal(map) => {
+                for d in batch.iter_mut().filter(|d| d.is_kept()) {
+                    if let Some(e) = map.get(&d.id) {
+                        for (k, v) in &e.signals {
+                            d.signals.insert(Cow::Owned(k.clone()), *v);
+                        }
+                        if let Some(x) = &e.exclusion {
+                            d.exclude(&x.stage, x.reason, x.detail.clone());
+                        }
+                    }
+                }
+            }
+            Opener::Stage(g) => apply_batch(g.as_ref(), batch),
+        }
+    }
+}
+
+fn load_opener(
+    plan: &Plan,
+    pipe: &Pipeline,
+    layout: &Layout,
+    global: usize,
+    task: usize,
+) -> Result<Opener> {
+    let batch_size = 1024;
+    match pipe.globals[global].method {
+        Method::Exact | Method::Near => {
+            let path = layout.removal_list(cluster_phase(plan, global)?, task);
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let mut map = HashMap::new();
+            for (i, line) in text.lines().enumerate() {
+                let e: RemovalEntry = serde_json::from_str(line)
+                    .with_context(|| format!("{}:{}: damaged entry", path.display(), i + 1))?;
+                map.insert(e.id.clone(), e);
+            }
+            Ok(Opener::Removal(map))
+        }
+        Method::ObserveAll => {
+            let mut stage = pipe.global(global)?;
+            let before = process_phase(plan, global)?;
+            for t in 0..before.tasks {
+                for path in kept_files(layout, before, t)? {
+                    for batch in ShardReader::open(&path, batch_size)? {
+                        stage.observe(&batch?)?;
+                    }
+                }
+            }
+            stage.finish()?;
+            Ok(Opener::Stage(stage))
+        }
+    }
+}
+
+/// Records, per chunk, what the next global stage needs: keys (which documents the chunk
+/// holds, for exact dedup with their text hash) and, for near dedup, signatures.
+enum Observer {
+    Keys(ShardWriter),
+    Near(Box<NearDedup>, ShardWriter),
+    Nothing,
+}
+
+fn keys_writer(chunk_dir: &Path) -> Result<ShardWriter> {
+    Ok(ShardWriter::new(
+        chunk_dir,
+        "keys",
+        shard_schema([]),
+        ShardLimits {
+            rows_per_shard: usize::MAX,
+            ..ShardLimits::default()
+        },
+    )?)
+}
+
+impl Observer {
+    fn new(pipe: &Pipeline, global: Option<usize>, chunk_dir: &Path) -> Result<Observer> {
+        let Some(g) = global else {
+            return Ok(Observer::Nothing);
+        };
+        Ok(match pipe.globals[g].method {
+            Method::Exact => Observer::Keys(keys_writer(chunk_dir)?),
+            Method::Near => Observer::Near(Box::new(pipe.near(g)?), keys_writer(chunk_dir)?),
+            Method::ObserveAll => Observer::Nothing,
+        })
+    }
+
+    fn observe(&mut self, kept: &[Document]) -> Result<()> {
+        match self {
+            Observer::Keys(w) => {
+                // Exact dedup decides by text hash, priority, licence and id alone: a key stands
+                // in for the document, with the hash as its text.
+                let keys: Vec<Document> = kept.iter().map(exact_key).collect();
+                w.write(&keys)?;
+            }
+            Observer::Near(n, w) => {
+                n.observe(kept)?;
+                let ids: Vec<Document> = kept
+                    .iter()
+                    .map(|d| Document {
+                        id: d.id.clone(),
+                        ..Document::default()
+                    })
+                    .collect();
+                w.write(&ids)?;
+            }
+            Observer::Nothing => {}
+        }
+        Ok(())
+    }
+
+    fn finish(self, chunk_dir: &Path) -> Result<()> {
+        match self {
+            Observer::Keys(w) => {
+                w.finish()?;
+            }
+            Observer::Near(n, w) => {
+                w.finish()?;
+                n.save_signatures(&chunk_dir.join("signatures.bin"))?;
+            }
+            Observer::Nothing => {}
+        }
+        Ok(())
+    }
+}
+
+fn exact_key(d: &Document) -> Document {
+    Document {
+        id: d.id.clone(),
+        text: format!("{:032x}", text_hash(&d.text)),
+        source: d.source.clone(),
+        license: d.license.clone(),
+        priority: d.priority,
+        ..Document::default()
+    }
+}
+
+fn next_batch(stream: &mut DocIter, n: usize) -> Result<Vec<Document>> {
+    let mut batch = Vec::with_capacity(n);
+    for d in stream.by_ref().take(n) {
+        batch.push(d?);
+    }
+    Ok(batch)
+}
+
+fn chunk_summary(pipe: &Pipeline) -> RunSummary {
+    RunSummary {
+        stages: pipe.stage_counts.clone(),
+        ..RunSummary::default()
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_process(
+    plan: &Plan,
+    project: &Project,
+    pipe: &Pipeline,
+    layout: &Layout,
+    phase: usize,
+    segment: usize,
+    task: usize,
+) -> Result<TaskDone> {
+    let ph = &plan.phases[phase];
+    let cfg = &project.config.run;
+    let last = segment + 1 == pipe.segments.len();
+    let observes = (!last).then_some(segment);
+    let tdir = layout.task_dir(ph, task);
+    std::fs::create_dir_all(&tdir).with_context(|| format!("cannot create {}", tdir.display()))?;
+
+    // Finished chunks stay; anything else in the task folder is a chunk cut short.
+    let mut chunk = 0;
+    let mut skip = 0u64;
+    loop {
+        let m = layout.chunk_dir(ph, task, chunk).join("manifest.json");
+        if !m.is_file() {
+            break;
+        }
+        skip += read_json::<ChunkManifest>(&m)?.docs_in;
+        chunk += 1;
+    }
+    for entry in
+        std::fs::read_dir(&tdir).with_context(|| format!("cannot list {}", tdir.display()))?
+    {
+        let p = entry?.path();
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let finished = name
+            .strip_prefix('c')
+            .and_then(|n| n.parse::<usize>().ok())
+            .is_some_and(|c| c < chunk);
+        if !finished {
+            remove_if_exists(&p)?;
+        }
+    }
+    if chunk > 0 {
+        eprintln!(
+            "zeef: {} task {task}: resuming after {chunk} finished chunk(s) ({skip} documents)",
+            ph.name
+        );
+    }
+
+    let mut stream = if segment == 0 {
+        unit_stream(project, plan, task)?
+    } else {
+        let before = process_phase(plan, segment - 1)?;
+        shard_stream(kept_files(layout, before, task)?, cfg.batch_size)
+    };
+    let opener = match segment {
+        0 => None,
+        s => Some(load_opener(plan, pipe, layout, s - 1, task)?),
+    };
+    for i in 0..skip {
+        match stream.next() {
+            Some(d) => drop(d?),
+            None => bail!(
+                "{} task {task}: the input has {i} documents, fewer than its finished chunks read ({skip}); the input changed since",
+                ph.name
+            ),
+        }
+    }
+
+    let stages = &pipe.segments[segment];
+    let out_limits = ShardLimits {
+        rows_per_shard: cfg.shard_rows,
+        ..ShardLimits::default()
+    };
+    let kept_limits = if last {
+        out_limits
+    } else {
+        ShardLimits {
+            rows_per_shard: usize::MAX,
+            ..ShardLimits::default()
+        }
+    };
+    let mut progress = Progress::new(format!("{} task {}/{}", ph.name, task + 1, ph.tasks));
+    let mut documents = skip;
+    let mut batch = next_batch(&mut stream, cfg.batch_size)?;
+    while !batch.is_empty() {
+        let final_dir = layout.chunk_dir(ph, task, chunk);
+        let tmp = final_dir.with_file_name(format!("c{chunk:05}.tmp"));
+        remove_if_exists(&tmp)?;
+        let mut kept_w = ShardWriter::new(&tmp, "kept", pipe.schema.clone(), kept_limits)?;
+        let mut excl_w = ShardWriter::new(&tmp, "excluded", pipe.schema.clone(), out_limits)?;
+        let mut observer = Observer::new(pipe, observes, &tmp)?;
+        let mut summary = chunk_summary(pipe);
+        let mut docs_in = 0u64;
+        for _ in 0..cfg.checkpoint_batches {
+            if batch.is_empty() {
+                break;
+            }
+            docs_in += batch.len() as u64;
+            progress.add(batch.len() as u64);
+            if segment == 0 {
+                for d in &batch {
+                    summary.read(d);
+                }
+            }
+            if let Some(o) = &opener {
+                o.apply(&mut batch);
+            }
+            process_batch(stages, &mut batch);
+            fault_point("batch");
+            let (kept, gone): (Vec<Document>, Vec<Document>) =
+                batch.into_iter().partition(Document::is_kept);
+            for d in &gone {
+                summary.settle(d);
+            }
+            excl_w.write(&gone)?;
+            if last {
+                for d in &kept {
+                    summary.settle(d);
+                }
+            } else {
+                observer.observe(&kept)?;
+            }
+            kept_w.write(&kept)?;
+            fault_point("shard");
+            batch = next_batch(&mut stream, cfg.batch_size)?;
+        }
+        let manifest = ChunkManifest {
+            docs_in,
+            kept: kept_w.finish()?,
+            excluded: excl_w.finish()?,
+            summary,
+        };
+        observer.finish(&tmp)?;
+        write_atomic(
+            &tmp.join("manifest.json"),
+            &serde_json::to_vec_pretty(&manifest)?,
+        )?;
+        std::fs::rename(&tmp, &final_dir)
+            .with_context(|| format!("cannot rename {} into place", tmp.display()))?;
+        documents += docs_in;
+        chunk += 1;
+        fault_point("chunk");
+    }
+    progress.finish();
+    Ok(TaskDone {
+        chunks: chunk,
+        documents,
+    })
+}
+
+fn run_cluster(
+    plan: &Plan,
+    pipe: &Pipeline,
+    layout: &Layout,
+    phase: usize,
+    global: usize,
+) -> Result<TaskDone> {
+    let ph = &plan.phases[phase];
+    let before = process_phase(plan, global)?;
+    let mut per_task: Vec<Vec<PathBuf>> = Vec::new();
+    for t in 0..before.tasks {
+        per_task.push(
+            layout
+                .chunks(before, t)?
+                .into_iter()
+                .map(|(d, _)| d)
+                .collect(),
+        );
+    }
+    let chunk_dirs: Vec<PathBuf> = per_task.iter().flatten().cloned().collect();
+    let mut progress = Progress::new(format!("{} ({} chunks)", ph.name, chunk_dirs.len()));
+    let mut entries: BTreeMap<String, RemovalEntry> = BTreeMap::new();
+    let mut documents = 0u64;
+    match pipe.globals[global].method {
+        Method::Exact => {
+            let mut stage = pipe.exact(global)?;
+            let files: Vec<PathBuf> = chunk_dirs
+                .iter()
+                .map(|d| d.join("keys-00000.parquet"))
+                .collect();
+            for batch in shard_batches(&files)? {
+                let batch = batch?;
+                documents += batch.len() as u64;
+                progress.add(batch.len() as u64);
+                stage.observe(&batch)?;
+            }
+            stage.finish()?;
+            for batch in shard_batches(&files)? {
+                for mut d in batch? {
+                    stage.apply(&mut d);
+                    if let Some(e) = d.exclusion() {
+                        entries.insert(
+                            d.id.clone(),
+                            RemovalEntry {
+                                id: d.id.clone(),
+                                signals: BTreeMap::new(),
+                                exclusion: Some(e.clone()),
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        Method::Near => {
+            let mut stage = pipe.near(global)?;
+            for d in &chunk_dirs {
+                stage.merge_signatures(&d.join("signatures.bin"))?;
+            }
+            documents = stage.stats().documents;
+            progress.add(documents);
+            stage.finish()?;
+            let ids: Vec<String> = stage
+                .clusters()
+                .iter()
+                .flat_map(|c| {
+                    std::iter::once(c.kept.id.clone())
+                        .chain(c.removed.iter().map(|(k, _)| k.id.clone()))
+                })
+                .collect();
+            for id in ids {
+                let mut d = Document {
+                    id,
+                    ..Document::default()
+                };
+                stage.apply(&mut d);
+                entries.insert(
+                    d.id.clone(),
+                    RemovalEntry {
+                        id: d.id.clone(),
+                        signals: d.signals.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+                        exclusion: d.exclusion().cloned(),
+                    },
+                );
+            }
+        }
+        Method::ObserveAll => {}
+    }
+    // One list per task of the next phase, holding only its documents (in its order), so no
+    // task loads the decisions about every document of the run.
+    for (t, dirs) in per_task.iter().enumerate() {
+        let mut out = Vec::new();
+        if !entries.is_empty() {
+            let files: Vec<PathBuf> = dirs.iter().map(|d| d.join("keys-00000.parquet")).collect();
+            for batch in shard_batches(&files)? {
+                for d in batch? {
+                    if let Some(e) = entries.get(&d.id) {
+                        serde_json::to_writer(&mut out, e)?;
+                        out.push(b'\n');
+                    }
+                }
+            }
+        }
+        write_atomic(&layout.removal_list(ph, t), &out)?;
+    }
+    progress.finish();
+    Ok(TaskDone {
+        chunks: 0,
+        documents,
+    })
+}
+
+/// Batches of every shard in `files`, in order.
+fn shard_batches(
+    files: &[PathBuf],
+) -> Result<impl Iterator<Item = zeef_core::Result<Vec<Document>>>> {
+    let readers = files
+        .iter()
+        .map(|f| ShardReader::open(f, 4096))
+        .collect::<zeef_core::Result<Vec<_>>>()?;
+    Ok(readers.into_iter().flatten())
+}
+
+fn add_counts(into: &mut Counts, from: &Counts) {
+    into.documents_read += from.documents_read;
+    into.documents_kept += from.documents_kept;
+    into.documents_excluded += from.documents_excluded;
+    into.bytes_read += from.bytes_read;
+    into.bytes_kept += from.bytes_kept;
+    into.words_kept += from.words_kept;
+    for (k, v) in &from.excluded_by_reason {
+        *into.excluded_by_reason.entry(k.clone()).or_default() += v;
+    }
+}
+
+fn merge_summary(into: &mut RunSummary, from: &RunSummary) {
+    add_counts(&mut into.totals, &from.totals);
+    for (map, other) in [
+        (&mut into.sources, &from.sources),
+        (&mut into.rights_holders, &from.rights_holders),
+        (&mut into.agreements, &from.agreements),
+    ] {
+        for (k, c) in other {
+            add_counts(map.entry(k.clone()).or_default(), c);
+        }
+    }
+    for s in &from.stages {
+        let stage = match into.stages.iter_mut().position(|x| x.name == s.name) {
+            Some(i) => &mut into.stages[i],
+            None => {
+                into.stages.push(StageCounts {
+                    name: s.name.clone(),
+                    kind: s.kind.clone(),
+                    ..StageCounts::default()
+                });
+                into.stages.last_mut().expect("just pushed")
+            }
+        };
+        for (k, v) in &s.excluded_by_reason {
+            *stage.excluded_by_reason.entry(k.clone()).or_default() += v;
+        }
+    }
+}
+
+/// Moves shards into `dir` as `part-00000.parquet`, ... in list order. Moving again after an
+/// interruption finds the shards already moved in their place.
+fn place_shards(
+    dir: &Path,
+    shards: &[(PathBuf, u64)],
+    schema: &SchemaRef,
+) -> Result<Vec<ShardInfo>> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut placed = Vec::new();
+    for (i, (src, rows)) in shards.iter().enumerate() {
+        let file = format!("part-{i:05}.parquet");
+        let dst = dir.join(&file);
+        if src.is_file() {
+            std::fs::rename(src, &dst)
+                .with_context(|| format!("cannot move {} to {}", src.display(), dst.display()))?;
+        } else if !dst.is_file() {
+            bail!("{} is missing", src.display());
+        }
+        placed.push(ShardInfo { file, rows: *rows });
+    }
+    if placed.is_empty() {
+        // Readers always find the schema: an empty run still has one (empty) shard.
+        placed = ShardWriter::new(dir, "part", schema.clone(), ShardLimits::default())?.finish()?;
+    }
+    Ok(placed)
+}
+
+fn run_report(
+    plan: &Plan,
+    project: &Project,
+    pipe: &Pipeline,
+    layout: &Layout,
+) -> Result<TaskDone> {
+    let mut summary = RunSummary {
+        zeef_version: env!("CARGO_PKG_VERSION").to_string(),
+        config_hash: project.config_hash(),
+        stages: pipe.stage_counts.clone(),
+        reference_date: project
+            .config
+            .stages
+            .iter()
+            .find_map(|s| s.reference_date())
+            .map(String::from),
+        ..RunSummary::default()
+    };
+    let mut kept = Vec::new();
+    let mut excluded = Vec::new();
+    let mut staging = Vec::new();
+    let mut documents = 0;
+    for ph in &plan.phases {
+        let PhaseKind::Process { segment } = ph.kind else {
+            continue;
+        };
+        let last = segment + 1 == pipe.segments.len();
+        for t in 0..ph.tasks {
+            for (d, m) in layout.chunks(ph, t)? {
+                merge_summary(&mut summary, &m.summary);
+                if segment == 0 {
+                    documents += m.docs_in;
+                }
+                for s in m.excluded.iter().filter(|s| s.rows > 0) {
+                    excluded.push((d.join(&s.file), s.rows));
+                }
+                for s in &m.kept {
+                    if last {
+                        if s.rows > 0 {
+                            kept.push((d.join(&s.file), s.rows));
+                        }
+                    } else {
+                        staging.push(d.join(&s.file));
+                    }
+                }
+                staging.push(d.join("keys-00000.parquet"));
+                staging.push(d.join("signatures.bin"));
+            }
+        }
+    }
+    summary.output_shards = place_shards(&layout.dir.join("output"), &kept, &pipe.schema)?;
+    summary.excluded_shards = place_shards(&layout.dir.join("excluded"), &excluded, &pipe.schema)?;
+    summary.check_conservation()?;
+    write_atomic(
+        &layout.dir.join("run.json"),
+        &serde_json::to_vec_pretty(&summary)?,
+    )?;
+    let html = zeef_reports::render_html(&summary);
+    write_atomic(&layout.dir.join("report.html"), html.as_bytes())?;
+    // What later phases read is not part of the run's result.
+    for p in staging {
+        remove_if_exists(&p)?;
+    }
+    Ok(TaskDone {
+        chunks: 0,
+        documents,
+    })
+}
+
+/// Progress of one phase, from its completion markers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhaseStatus {
+    /// The phase's name.
+    pub name: String,
+    /// Its task count.
+    pub tasks: usize,
+    /// Tasks finished.
+    pub done: usize,
+    /// Finished chunks of tasks still running or cut short.
+    pub chunks_in_progress: usize,
+}
+
+/// Per-phase progress of a run folder.
+pub fn status(run_dir: &Path) -> Result<Vec<PhaseStatus>> {
+    let plan = Plan::load(run_dir)?;
+    let layout = Layout { dir: run_dir };
+    let mut out = Vec::new();
+    for ph in &plan.phases {
+        let mut done = 0;
+        let mut chunks = 0;
+        for t in 0..ph.tasks {
+            if layout.done_marker(ph, t).is_file() {
+                done += 1;
+            } else {
+                let mut c = 0;
+                while layout.chunk_dir(ph, t, c).join("manifest.json").is_file() {
+                    c += 1;
+                }
+                chunks += c;
+            }
+        }
+        out.push(PhaseStatus {
+            name: ph.name.clone(),
+            tasks: ph.tasks,
+            done,
+            chunks_in_progress: chunks,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,242 @@
+//! A run killed with SIGKILL at any point resumes to exactly the output of a run that was never
+//! stopped, with every document accounted for.
+
+use std::collections::BTreeMap;
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use zeef_core::{read_all, RunSummary};
+
+fn demo_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo")
+}
+
+/// The demo pipeline with small batches, shards and checkpoints, so a kill lands mid-file.
+fn project(dir: &Path) -> PathBuf {
+    let demo = demo_dir();
+    let text = std::fs::read_to_string(demo.join("zeef.toml")).expect("demo zeef.toml");
+    let abs = |name: &str| demo.join(name).display().to_string();
+    let text = text
+        .replace(
+            "sources = \"sources.toml\"",
+            &format!("sources = {:?}", abs("sources.toml")),
+        )
+        .replace(
+            "policy = \"policy.toml\"",
+            &format!("policy = {:?}", abs("policy.toml")),
+        )
+        .replace(
+            "ledger = \"consent.csv\"",
+            &format!("ledger = {:?}", abs("consent.csv")),
+        )
+        .replace(
+            "batch_size = 64",
+            "batch_size = 8\ncheckpoint_batches = 2\nshard_rows = 20",
+        );
+    assert!(text.contains("checkpoint_batches = 2"), "{text}");
+    let path = dir.join("zeef.toml");
+    std::fs::write(&path, text).expect("write zeef.toml");
+    path
+}
+
+fn zeef(config: &Path, out: &Path, fault: Option<&str>) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_zeef"));
+    c.env("ZEEF_QUIET", "1")
+        .args(["run", "--tasks", "2", "--config"])
+        .arg(config)
+        .arg("--out")
+        .arg(out);
+    match fault {
+        Some(f) => c.env("ZEEF_FAULT", f),
+        None => c.env_remove("ZEEF_FAULT"),
+    };
+    c.output().expect("run zeef")
+}
+
+fn ok(out: Output) -> Output {
+    assert!(
+        out.status.success(),
+        "zeef failed: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Every file of the run's result, by relative path.
+fn result_files(run: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    for sub in ["output", "excluded"] {
+        for entry in std::fs::read_dir(run.join(sub)).expect("shard folder") {
+            let p = entry.expect("entry").path();
+            let name = p.file_name().expect("name").to_string_lossy().to_string();
+            files.insert(format!("{sub}/{name}"), std::fs::read(&p).expect("read"));
+        }
+    }
+    for f in ["run.json", "report.html"] {
+        files.insert(f.into(), std::fs::read(run.join(f)).expect("read"));
+    }
+    files
+}
+
+fn summary(run: &Path) -> RunSummary {
+    let text = std::fs::read_to_string(run.join("run.json")).expect("run.json");
+    serde_json::from_str(&text).expect("parse run.json")
+}
+
+#[test]
+fn killed_runs_resume_to_the_same_output() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let config = project(tmp.path());
+    let clean = tmp.path().join("clean");
+    ok(zeef(&config, &clean, None));
+    let expected = result_files(&clean);
+    let s = summary(&clean);
+    assert_eq!(
+        s.totals.documents_read, 244,
+        "the demo corpus has 244 records"
+    );
+    assert!(s.totals.documents_kept > 100, "{:?}", s.totals);
+    // Small shards: the output is several files.
+    assert!(s.output_shards.len() > 3, "{:?}", s.output_shards);
+
+    // (fault, whether the resumed run finds finished chunks of the interrupted phase)
+    let faults = [
+        ("batch:5", true),  // mid-batch, first phase, after two chunks
+        ("shard:12", true), // a batch written into an open shard, not committed
+        ("chunk:3", true),  // right after a chunk is committed
+        ("phase:1", false), // after ingest, before exact dedup clusters
+        ("phase:2", false), // after the exact dedup cluster task
+        ("phase:4", false), // after near dedup signatures are merged
+        ("batch:40", true), // mid-batch in a later (dedup apply) phase
+        ("shard:60", true), // mid-shard in the near dedup apply phase
+    ];
+    // Each case is its own run folder: they run side by side.
+    std::thread::scope(|scope| {
+        let cases: Vec<_> = faults
+            .iter()
+            .map(|&(fault, mid_phase)| {
+                let (config, expected) = (&config, &expected);
+                let run = tmp.path().join(format!("run-{}", fault.replace(':', "-")));
+                scope.spawn(move || kill_and_resume(config, &run, fault, mid_phase, expected))
+            })
+            .collect();
+        for case in cases {
+            case.join()
+                .expect("a kill-and-resume case failed (see its panic above)");
+        }
+    });
+}
+
+fn kill_and_resume(
+    config: &Path,
+    run: &Path,
+    fault: &str,
+    mid_phase: bool,
+    expected: &BTreeMap<String, Vec<u8>>,
+) {
+    let killed = zeef(config, run, Some(fault));
+    assert_eq!(
+        killed.status.signal(),
+        Some(9),
+        "{fault}: expected SIGKILL, got {}\nstderr: {}",
+        killed.status,
+        String::from_utf8_lossy(&killed.stderr)
+    );
+    assert!(!run.join("run.json").exists(), "{fault}: the run finished");
+    let resumed = ok(zeef(config, run, None));
+    let stderr = String::from_utf8_lossy(&resumed.stderr);
+    assert!(stderr.contains("resuming the run"), "{fault}: {stderr}");
+    if mid_phase {
+        assert!(
+            stderr.contains("resuming after"),
+            "{fault}: no task resumed mid-way: {stderr}"
+        );
+    }
+    // Conservation, counted from the shards themselves.
+    let s = summary(run);
+    let kept = read_all(&run.join("output")).expect("output");
+    let excluded = read_all(&run.join("excluded")).expect("excluded");
+    assert_eq!(kept.len() as u64, s.totals.documents_kept, "{fault}");
+    assert_eq!(
+        (kept.len() + excluded.len()) as u64,
+        s.totals.documents_read,
+        "{fault}"
+    );
+    let mut ids: Vec<&str> = kept
+        .iter()
+        .chain(&excluded)
+        .map(|d| d.id.as_str())
+        .collect();
+    ids.sort_unstable();
+    let n = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "{fault}: a document appears twice");
+    // Byte for byte what the uninterrupted run wrote.
+    let got = result_files(run);
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>(),
+        "{fault}"
+    );
+    for (name, bytes) in expected {
+        assert!(got[name] == *bytes, "{fault}: {name} differs");
+    }
+}
+
+#[test]
+fn task_count_changes_the_files_not_the_documents() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let config = project(tmp.path());
+    let two = tmp.path().join("two");
+    ok(zeef(&config, &two, None));
+    let one = tmp.path().join("one");
+    ok(Command::new(env!("CARGO_BIN_EXE_zeef"))
+        .env("ZEEF_QUIET", "1")
+        .args(["run", "--tasks", "1", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(&one)
+        .output()
+        .expect("run"));
+    let docs = |run: &Path, sub: &str| {
+        let mut d = read_all(&run.join(sub)).expect("read");
+        d.sort_by(|a, b| a.id.cmp(&b.id));
+        d
+    };
+    assert_eq!(docs(&one, "output"), docs(&two, "output"));
+    assert_eq!(docs(&one, "excluded"), docs(&two, "excluded"));
+    let (a, b) = (summary(&one), summary(&two));
+    assert_eq!(a.totals, b.totals);
+    assert_eq!(a.sources, b.sources);
+    assert_eq!(a.stages, b.stages);
+}
+
+#[test]
+fn a_finished_run_is_not_redone_and_a_changed_config_starts_over() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let config = project(tmp.path());
+    let run = tmp.path().join("run");
+    ok(zeef(&config, &run, None));
+    let before = result_files(&run);
+    let again = ok(zeef(&config, &run, None));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("resuming the run"));
+    assert_eq!(result_files(&run), before);
+    // Another configuration is another plan: the folder is cleared, not mixed.
+    let text = std::fs::read_to_string(&config).expect("read");
+    let shards = summary(&run).output_shards.len();
+    std::fs::write(
+        &config,
+        text.replace("checkpoint_batches = 2", "checkpoint_batches = 1000"),
+    )
+    .expect("w");
+    let fresh = ok(zeef(&config, &run, None));
+    assert!(!String::from_utf8_lossy(&fresh.stderr).contains("resuming the run"));
+    // One chunk per task now: fewer, larger shards, and none left from the old plan.
+    let now = summary(&run).output_shards.len();
+    assert!(now < shards, "{now} shards, before {shards}");
+    assert_eq!(
+        std::fs::read_dir(run.join("output")).expect("ls").count(),
+        now
+    );
+}
