@@ -5,6 +5,8 @@
 pub mod apply;
 pub mod config;
 pub mod init;
+#[cfg(feature = "pretrain")]
+pub mod pretrain_cli;
 pub mod progress;
 pub mod runner;
 pub mod summary;

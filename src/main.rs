@@ -86,6 +86,9 @@ enum Command {
         /// The run folder.
         dir: PathBuf,
     },
+    #[cfg(feature = "pretrain")]
+    #[command(flatten)]
+    Pretrain(zeef::pretrain_cli::PretrainCommand),
 }
 
 #[derive(Subcommand)]
@@ -241,6 +244,8 @@ report:      {}",
             println!("{}", out.display());
             Ok(())
         }
+        #[cfg(feature = "pretrain")]
+        Command::Pretrain(c) => zeef::pretrain_cli::run(c),
     }
 }
 
