@@ -6,6 +6,8 @@ pub mod apply;
 pub mod config;
 pub mod init;
 pub mod plan;
+#[cfg(feature = "pretrain")]
+pub mod pretrain_cli;
 pub mod progress;
 pub mod runner;
 pub mod slurm;

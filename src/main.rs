@@ -94,6 +94,9 @@ enum Command {
         /// The run folder.
         dir: PathBuf,
     },
+    #[cfg(feature = "pretrain")]
+    #[command(flatten)]
+    Pretrain(zeef::pretrain_cli::PretrainCommand),
 }
 
 #[derive(Subcommand)]
@@ -250,6 +253,8 @@ report:      {}",
             println!("{}", out.display());
             Ok(())
         }
+        #[cfg(feature = "pretrain")]
+        Command::Pretrain(c) => zeef::pretrain_cli::run(c),
     }
 }
 
