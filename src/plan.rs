@@ -85,6 +85,8 @@ pub struct Phase {
 pub struct Plan {
     /// [`PLAN_FORMAT`].
     pub format: u32,
+    /// The zeef version that made the plan: another version starts the run over.
+    pub zeef_version: String,
     /// The project's `zeef.toml`, absolute.
     pub config: PathBuf,
     /// Hash of the configuration files the plan was made for.
@@ -250,6 +252,7 @@ impl Plan {
             .with_context(|| format!("cannot resolve {}", config.display()))?;
         Ok(Plan {
             format: PLAN_FORMAT,
+            zeef_version: env!("CARGO_PKG_VERSION").to_string(),
             config,
             config_hash: project.config_hash(),
             tasks,
@@ -279,8 +282,8 @@ impl Plan {
         Ok(plan)
     }
 
-    /// Makes `run_dir` ready for this plan. A folder holding the same plan (same configuration,
-    /// input units and task count) is resumed: finished tasks and chunks stay. Anything else
+    /// Makes `run_dir` ready for this plan. A folder holding the same plan (same zeef version,
+    /// configuration, input units and task count) is resumed: finished tasks and chunks stay. Anything else
     /// a run writes there is removed first. Returns whether it resumes.
     pub fn install(&self, run_dir: &Path) -> Result<bool> {
         std::fs::create_dir_all(run_dir)

@@ -50,7 +50,10 @@ pub fn run_tasks(
     }
     let plan = Plan::new(project, config, tasks)?;
     if plan.install(&dir)? {
-        eprintln!("zeef: resuming the run in {}", dir.display());
+        eprintln!(
+            "zeef: resuming the run in {} (same plan: finished tasks are kept; remove the folder to start over)",
+            dir.display()
+        );
     }
     for (p, phase) in plan.phases.iter().enumerate() {
         for t in 0..phase.tasks {

@@ -3,7 +3,7 @@
 //! Tasks resume like local ones, so a failed or cancelled job can simply be submitted again.
 
 use crate::config::Project;
-use crate::plan::{run_task, status, write_atomic, Plan};
+use crate::plan::{run_task, status, write_atomic, Phase, PhaseKind, Plan};
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use std::fmt::Write as _;
@@ -60,6 +60,17 @@ pub struct SubmitArgs {
     /// CPUs per task; zeef uses that many threads.
     #[arg(long, default_value_t = 1)]
     pub cpus_per_task: usize,
+    /// Memory of the single-task phases (dedup clustering holds every document's key or
+    /// signature; default: --mem).
+    #[arg(long)]
+    pub cluster_mem: Option<String>,
+    /// Time limit of the single-task phases (default: --time).
+    #[arg(long)]
+    pub cluster_time: Option<String>,
+    /// Partition of the single-task phases, e.g. one with large-memory nodes (default:
+    /// --partition).
+    #[arg(long)]
+    pub cluster_partition: Option<String>,
     /// Only write the scripts.
     #[arg(long)]
     pub dry_run: bool,
@@ -102,7 +113,8 @@ fn abs(path: &Path) -> Result<PathBuf> {
 }
 
 /// The sbatch script of one phase.
-fn script(args: &SubmitArgs, zeef: &Path, run: &Path, phase: &str, tasks: usize) -> String {
+fn script(args: &SubmitArgs, zeef: &Path, run: &Path, ph: &Phase) -> String {
+    let (phase, tasks) = (ph.name.as_str(), ph.tasks);
     let mut s = String::from("#!/bin/bash\n");
     let logs = run.join("slurm/logs");
     let mut opt = |k: &str, v: &str| {
@@ -113,14 +125,22 @@ fn script(args: &SubmitArgs, zeef: &Path, run: &Path, phase: &str, tasks: usize)
     opt("ntasks", "1");
     opt("cpus-per-task", &args.cpus_per_task.to_string());
     opt("output", &format!("{}/{phase}-%a.log", logs.display()));
+    let single = !matches!(ph.kind, PhaseKind::Process { .. });
+    let pick = |general: &Option<String>, cluster: &Option<String>| {
+        if single {
+            cluster.clone().or_else(|| general.clone())
+        } else {
+            general.clone()
+        }
+    };
     for (k, v) in [
-        ("partition", &args.partition),
-        ("time", &args.time),
-        ("mem", &args.mem),
-        ("account", &args.account),
+        ("partition", pick(&args.partition, &args.cluster_partition)),
+        ("time", pick(&args.time, &args.cluster_time)),
+        ("mem", pick(&args.mem, &args.cluster_mem)),
+        ("account", args.account.clone()),
     ] {
         if let Some(v) = v {
-            opt(k, v);
+            opt(k, &v);
         }
     }
     let _ = write!(
@@ -148,10 +168,7 @@ pub fn submit(args: &SubmitArgs) -> Result<()> {
     let mut scripts = Vec::new();
     for phase in &plan.phases {
         let path = dir.join(format!("{}.sbatch", phase.name));
-        write_atomic(
-            &path,
-            script(args, &zeef, &run, &phase.name, phase.tasks).as_bytes(),
-        )?;
+        write_atomic(&path, script(args, &zeef, &run, phase).as_bytes())?;
         scripts.push(path);
     }
     if resumed {

@@ -240,3 +240,70 @@ fn a_finished_run_is_not_redone_and_a_changed_config_starts_over() {
         now
     );
 }
+
+#[test]
+fn line_dedup_sees_every_task_and_gives_the_same_documents() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    std::fs::create_dir(d.join("in")).expect("mkdir");
+    // One file per task; the footer is in one document of each, so only a stage that sees every
+    // task's documents counts it three times.
+    let footer = "Dit bericht is automatisch verstuurd door het archief van de gemeente.";
+    let bodies = [
+        "De gemeenteraad vergaderde dinsdag over de nieuwe fietsenstalling bij het station.",
+        "Het waterschap waarschuwt voor hoog water in de uiterwaarden van de IJssel.",
+        "De bibliotheek in het centrum gaat volgend jaar op zondag ook open.",
+    ];
+    let others = [
+        "De vergadering is verplaatst naar donderdagavond in het stadhuis.",
+        "Op de markt staan vanaf morgen ook kramen met streekproducten.",
+        "De nieuwe brug over het kanaal wordt in het voorjaar geopend.",
+    ];
+    for (i, (name, body)) in ["a", "b", "c"].iter().zip(bodies).enumerate() {
+        let docs = [
+            serde_json::json!({"id": format!("{name}1"), "text": format!("{body}\n{footer}")}),
+            serde_json::json!({"id": format!("{name}2"), "text": others[i]}),
+        ];
+        let lines: Vec<String> = docs.iter().map(|j| j.to_string()).collect();
+        std::fs::write(d.join(format!("in/{name}.jsonl")), lines.join("\n") + "\n").expect("w");
+    }
+    std::fs::write(
+        d.join("sources.toml"),
+        "[[source]]\nname = \"s\"\nkind = \"jsonl\"\npath = \"in\"\nlicence = \"CC0-1.0\"\nid_field = \"id\"\n",
+    )
+    .expect("sources");
+    std::fs::write(d.join("policy.toml"), "allow = [\"CC0-1.0\"]\n").expect("policy");
+    let config = d.join("zeef.toml");
+    std::fs::write(
+        &config,
+        "[[stage]]\ntype = \"licence\"\n[[stage]]\ntype = \"line_dedup\"\n",
+    )
+    .expect("zeef.toml");
+    let run = |tasks: &str, out: &Path| {
+        ok(Command::new(env!("CARGO_BIN_EXE_zeef"))
+            .env("ZEEF_QUIET", "1")
+            .args(["run", "--tasks", tasks, "--config"])
+            .arg(&config)
+            .arg("--out")
+            .arg(out)
+            .output()
+            .expect("run"));
+        let mut docs = read_all(&out.join("output")).expect("read");
+        docs.sort_by(|a, b| a.id.cmp(&b.id));
+        docs
+    };
+    let one = run("1", &d.join("one"));
+    let three = run("3", &d.join("three"));
+    assert_eq!(one.len(), 6);
+    assert_eq!(one, three);
+    for doc in &three {
+        assert!(!doc.text.contains(footer), "{}: {}", doc.id, doc.text);
+    }
+    assert_eq!(
+        three
+            .iter()
+            .filter(|d| d.signal("line_dedup_lines_removed") == Some(1.0))
+            .count(),
+        3
+    );
+}

@@ -112,6 +112,10 @@ fn demo_on_slurm_with_four_tasks_matches_the_local_run() {
             "--dry-run",
             "--time",
             "00:10:00",
+            "--mem",
+            "1G",
+            "--cluster-mem",
+            "3G",
         ])
         .arg("--config")
         .arg(demo_config())
@@ -123,6 +127,10 @@ fn demo_on_slurm_with_four_tasks_matches_the_local_run() {
     let ingest = std::fs::read_to_string(cluster.join("slurm/00-ingest.sbatch")).expect("script");
     assert!(ingest.contains("#SBATCH --array=0-3"), "{ingest}");
     assert!(ingest.contains("#SBATCH --time=00:10:00"), "{ingest}");
+    assert!(ingest.contains("#SBATCH --mem=1G"), "{ingest}");
+    let near = std::fs::read_to_string(cluster.join("slurm/03-near_dedup-cluster.sbatch"))
+        .expect("script");
+    assert!(near.contains("#SBATCH --mem=3G"), "{near}");
     let report = std::fs::read_to_string(cluster.join("slurm/05-report.sbatch")).expect("script");
     assert!(report.contains("#SBATCH --array=0-0"), "{report}");
     assert!(!cluster.join("run.json").exists());
