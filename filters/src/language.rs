@@ -99,8 +99,9 @@ pub struct LanguageConfig {
     /// words that no neighbouring language uses (`een`, `niet`, `zijn`, `wordt`, `voor`, `naar`,
     /// `heeft`, `hij`, ...), at least one word in 25, and ten times more Dutch than Afrikaans and
     /// West Frisian marker words, is taken as Dutch without asking whatlang; its `lang_score` is
-    /// then the Dutch share of the marker words. Most Dutch documents are decided this way, at a
-    /// tenth of whatlang's cost; everything else goes to whatlang as before.
+    /// then the Dutch share of the marker words (where that share is below `min_score`, whatlang
+    /// decides). Most Dutch documents are decided this way, at a tenth of whatlang's cost;
+    /// everything else goes to whatlang.
     #[serde(default = "default_first_pass")]
     pub first_pass: bool,
 }
@@ -396,7 +397,9 @@ impl Language {
         let clear = m.strong >= FIRST_PASS_MIN_STRONG
             && m.strong * FIRST_PASS_WORDS_PER_STRONG >= m.words
             && (af + fy) * 10 <= nl;
-        clear.then(|| ("nl", nl as f32 / (nl + af + fy) as f32))
+        let share = nl as f32 / (nl + af + fy).max(1) as f32;
+        // A share below the threshold is left to whatlang rather than excluded on markers alone.
+        (clear && share >= self.config.min_score).then_some(("nl", share))
     }
 
     /// Language code and confidence of `sample`, or `None` where nothing could be detected.
@@ -647,6 +650,19 @@ mod tests {
             }
         }
         assert!(afrikaans > 10 && decided > 100, "{afrikaans} {decided}");
+        // A marker share below `min_score` is left to whatlang.
+        let strict = Language::new(
+            "language",
+            LanguageConfig {
+                min_score: 1.01,
+                ..LanguageConfig::default()
+            },
+        );
+        let dutch = demo_docs()
+            .iter()
+            .find(|d| with.first_pass(prefix(&d.text, 8192)).is_some())
+            .expect("a document the first pass decides");
+        assert_eq!(strict.first_pass(prefix(&dutch.text, 8192)), None);
         // Short text never has enough marker words, German and English have none.
         for text in NL_SHORT.iter().chain([&AF, &FY]) {
             assert!(with.first_pass(text).is_none(), "{text}");
