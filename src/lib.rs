@@ -3,9 +3,13 @@
 #![warn(missing_docs)]
 
 pub mod apply;
+pub mod audit;
 pub mod config;
 pub mod init;
+pub mod lookup;
 pub mod progress;
+pub mod reporting;
 pub mod runner;
 pub mod summary;
+pub mod trace;
 pub mod withdraw;

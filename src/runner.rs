@@ -194,8 +194,7 @@ pub fn run(project: &Project, out: Option<&Path>) -> Result<RunOutcome> {
     summary.check_conservation()?;
     let json = serde_json::to_vec_pretty(&summary)?;
     write_atomic(&dir.join("run.json"), &json)?;
-    let html = zeef_reports::render_html(&summary);
-    write_atomic(&dir.join("report.html"), html.as_bytes())?;
+    crate::reporting::write_reports(project, &dir, &summary)?;
     Ok(RunOutcome { dir, summary })
 }
 
