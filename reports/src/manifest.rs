@@ -195,7 +195,7 @@ pub fn shard_entries(dir: &Path, summary: &zeef_core::RunSummary) -> Result<Vec<
             let (sha256, bytes) = sha256_file(&dir.join(&rel))?;
             out.push(ShardEntry {
                 path: rel,
-                rows: s.rows as u64,
+                rows: s.rows,
                 bytes,
                 sha256,
             });
