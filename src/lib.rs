@@ -3,13 +3,17 @@
 #![warn(missing_docs)]
 
 pub mod apply;
+pub mod audit;
 pub mod config;
 pub mod init;
+pub mod lookup;
 pub mod plan;
 #[cfg(feature = "pretrain")]
 pub mod pretrain_cli;
 pub mod progress;
+pub mod reporting;
 pub mod runner;
 pub mod slurm;
 pub mod summary;
+pub mod trace;
 pub mod withdraw;

@@ -89,7 +89,8 @@ enum Command {
         #[command(subcommand)]
         command: SourcesCommand,
     },
-    /// Render report.html of a finished run again from its run.json.
+    /// Write the reports of a finished run again (report.html, report.json, manifest.json,
+    /// datasheet.md, ai-act-summary.md/.json), counted from its shards.
     Report {
         /// The run folder.
         dir: PathBuf,
@@ -97,6 +98,48 @@ enum Command {
     #[cfg(feature = "pretrain")]
     #[command(flatten)]
     Pretrain(zeef::pretrain_cli::PretrainCommand),
+    /// Check a run folder: shards against manifest.json and its Merkle root, and every kept
+    /// document against the licence policy and the consent ledger as of today. Exits non-zero
+    /// with a list of findings.
+    Audit {
+        /// The run folder.
+        dir: PathBuf,
+        /// The licence policy (default: the one the run used).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// The consent ledger (default: the one the run used).
+        #[arg(long)]
+        ledger: Option<PathBuf>,
+        /// Check consent as of this date (YYYY-MM-DD; default today).
+        #[arg(long)]
+        date: Option<String>,
+    },
+    /// The life of one document: source and locator, licence decision, signals, verdict,
+    /// dedup cluster, and the shard it is in.
+    Trace {
+        /// The document id.
+        id: String,
+        /// The run folder.
+        #[arg(long, default_value = ".")]
+        run: PathBuf,
+    },
+    /// Whether a text, or a near-duplicate of it, is in a run's dataset, and under which
+    /// agreement; shows no text of the dataset.
+    #[command(group(clap::ArgGroup::new("what").required(true).multiple(true)))]
+    Lookup {
+        /// The run folder.
+        #[arg(long, default_value = ".")]
+        run: PathBuf,
+        /// A text to look up.
+        #[arg(long, group = "what")]
+        text: Option<String>,
+        /// A file of texts: JSON Lines with a `text` field (.jsonl), else one text per file.
+        #[arg(long, group = "what")]
+        file: Vec<PathBuf>,
+        /// Print the answer as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -243,14 +286,68 @@ report:      {}",
             command: SourcesCommand::Check { config },
         } => sources_check(&config),
         Command::Report { dir } => {
-            let path = dir.join("run.json");
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            let summary: zeef_core::RunSummary = serde_json::from_str(&text)
-                .with_context(|| format!("{} is not a zeef run summary", path.display()))?;
-            let out = dir.join("report.html");
-            zeef::runner::write_atomic(&out, zeef_reports::render_html(&summary).as_bytes())?;
-            println!("{}", out.display());
+            zeef::reporting::rewrite_reports(&dir)?;
+            for f in zeef_reports::REPORT_FILES {
+                println!("{}", dir.join(f).display());
+            }
+            Ok(())
+        }
+        Command::Audit {
+            dir,
+            policy,
+            ledger,
+            date,
+        } => {
+            let date = match date {
+                Some(d) => zeef_licensing::Date::parse(&d).map_err(anyhow::Error::msg)?,
+                None => zeef_licensing::Date::today(),
+            };
+            let opts = zeef::audit::AuditOptions {
+                policy,
+                ledger,
+                date,
+            };
+            let report = zeef::audit::audit(&dir, &opts)?;
+            println!("audit of {}", dir.display());
+            for c in &report.checked {
+                println!("  checked: {c}");
+            }
+            if report.findings.is_empty() {
+                println!("passed: no findings");
+                return Ok(());
+            }
+            println!("{} finding(s):", report.findings.len());
+            for f in &report.findings {
+                println!("  - {f}");
+            }
+            anyhow::bail!("audit failed with {} finding(s)", report.findings.len())
+        }
+        Command::Trace { id, run } => {
+            print!("{}", zeef::trace::trace(&run, &id)?);
+            Ok(())
+        }
+        Command::Lookup {
+            run,
+            text,
+            file,
+            json,
+        } => {
+            let mut queries = Vec::new();
+            if let Some(t) = text {
+                queries.push(zeef::lookup::Query {
+                    label: "--text".into(),
+                    text: t,
+                });
+            }
+            for f in &file {
+                queries.extend(zeef::lookup::read_queries(f)?);
+            }
+            let answers = zeef::lookup::lookup(&run, &queries)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&answers)?);
+            } else {
+                print!("{}", zeef::lookup::render(&answers));
+            }
             Ok(())
         }
         #[cfg(feature = "pretrain")]

@@ -302,6 +302,11 @@ impl Plan {
             "plan.json",
             "run.json",
             "report.html",
+            "report.json",
+            "manifest.json",
+            "datasheet.md",
+            "ai-act-summary.md",
+            "ai-act-summary.json",
         ] {
             remove_if_exists(&run_dir.join(stale))?;
         }
@@ -1151,8 +1156,7 @@ fn run_report(
         &layout.dir.join("run.json"),
         &serde_json::to_vec_pretty(&summary)?,
     )?;
-    let html = zeef_reports::render_html(&summary);
-    write_atomic(&layout.dir.join("report.html"), html.as_bytes())?;
+    crate::reporting::write_reports(project, &layout.dir, &summary)?;
     // What later phases read is not part of the run's result.
     for p in staging {
         remove_if_exists(&p)?;

@@ -317,10 +317,17 @@ pub fn withdraw(
     summary.excluded_shards = excluded_shards;
     summary.check_conservation()?;
     write_atomic(&out.join("run.json"), &serde_json::to_vec_pretty(&summary)?)?;
-    write_atomic(
-        &out.join("report.html"),
-        zeef_reports::render_html(&summary).as_bytes(),
-    )?;
+    // The new version gets the full reports and its own manifest, made from the same inputs.
+    match zeef_reports::manifest::load(run) {
+        Ok(m) => {
+            zeef_reports::write_all(out, &summary, &m.run)
+                .with_context(|| format!("cannot write the reports of {}", out.display()))?;
+        }
+        Err(_) => write_atomic(
+            &out.join("report.html"),
+            zeef_reports::render_html(&summary).as_bytes(),
+        )?,
+    }
     write_atomic(
         &out.join("withdrawal.json"),
         &serde_json::to_vec_pretty(&report)?,

@@ -77,7 +77,8 @@ impl BufRead for Counted {
 /// The stream a record is read from: the plain file, or one gzip member.
 enum Segment {
     Plain(Counted),
-    Member(BufReader<flate2::bufread::GzDecoder<Counted>>),
+    // Boxed: the decoder's state is large with some flate2 backends.
+    Member(Box<BufReader<flate2::bufread::GzDecoder<Counted>>>),
 }
 
 /// A segment with a push-back buffer (for resynchronising after a wrong `Content-Length`) and
@@ -298,10 +299,10 @@ impl WarcReader {
         }
         self.seg_offset = counted.pos;
         self.input = Some(Input {
-            seg: Segment::Member(BufReader::with_capacity(
+            seg: Segment::Member(Box::new(BufReader::with_capacity(
                 256 << 10,
                 flate2::bufread::GzDecoder::new(counted),
-            )),
+            ))),
             back: Vec::new(),
             back_pos: 0,
             pos: 0,

@@ -1,11 +1,139 @@
-//! Reports of a run for the people who check it: a self-contained HTML page a data steward
-//! opens in a browser.
+//! Reports of a run for the people who check it, counted from the shards with polars:
+//!
+//! - `report.html`: a self-contained page (inline SVG, no network) for the data steward;
+//! - `report.json`: the same figures for machines;
+//! - `manifest.json`: every input file and shard with its SHA-256, a Merkle root over the
+//!   shards, the configuration and its hash, the reference date of the licence checks;
+//! - `datasheet.md`: a datasheet filled from the run, with what only a person can write marked;
+//! - `ai-act-summary.md` and `.json`: the EU AI Act Art. 53(1)(d) public summary.
 #![warn(missing_docs)]
 
+pub mod docs;
+pub mod figures;
+mod html;
+pub mod manifest;
+mod mask;
+
+pub use figures::Figures;
+pub use manifest::{InputFile, Manifest, RunContext, ShardEntry, SourceInfo};
+pub use mask::Masker;
+
 use std::fmt::Write;
+use std::path::{Path, PathBuf};
 use zeef_core::{Reason, RunSummary};
 
-fn esc(s: &str) -> String {
+/// Errors of report writing.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A file is not what it should be.
+    #[error("{path}: {message}")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A query over the shards failed.
+    #[error("counting the shards: {0}")]
+    Polars(String),
+    /// The personal-data masker could not be built.
+    #[error("personal-data masking: {0}")]
+    Mask(String),
+    /// The shards do not agree with `run.json`.
+    #[error("the shards do not agree with run.json: {0}")]
+    Mismatch(String),
+}
+
+impl Error {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// Result of report writing.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// The files [`write_all`] wrote, in the run folder.
+pub const REPORT_FILES: [&str; 6] = [
+    "report.html",
+    "report.json",
+    "manifest.json",
+    "datasheet.md",
+    "ai-act-summary.md",
+    "ai-act-summary.json",
+];
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = path.with_file_name(format!(".{name}.tmp"));
+    std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+fn json_bytes<T: serde::Serialize>(v: &T) -> Vec<u8> {
+    let mut b = serde_json::to_vec_pretty(v).unwrap_or_default();
+    b.push(b'\n');
+    b
+}
+
+/// Counts the figures of a finished run from its shards and checks them against `run.json`.
+pub fn figures(dir: &Path, summary: &RunSummary, run: &RunContext) -> Result<Figures> {
+    let order: Vec<String> = summary.stages.iter().map(|s| s.name.clone()).collect();
+    let f = figures::compute(dir, &order, run)?;
+    let t = &summary.totals;
+    let checks = [
+        ("documents read", f.read.documents, t.documents_read),
+        ("documents kept", f.kept.documents, t.documents_kept),
+        (
+            "documents excluded",
+            f.excluded.documents,
+            t.documents_excluded,
+        ),
+        ("words kept", f.kept.words, t.words_kept),
+        ("bytes kept", f.kept.bytes, t.bytes_kept),
+    ];
+    for (what, shards, json) in checks {
+        if shards != json {
+            return Err(Error::Mismatch(format!(
+                "{what}: {shards} in the shards, {json} in run.json"
+            )));
+        }
+    }
+    Ok(f)
+}
+
+/// Writes every report file of a finished run folder (see [`REPORT_FILES`]).
+pub fn write_all(dir: &Path, summary: &RunSummary, run: &RunContext) -> Result<Manifest> {
+    let f = figures(dir, summary, run)?;
+    let m = manifest::build(dir, summary, run)?;
+    write_file(&dir.join("manifest.json"), &json_bytes(&m))?;
+    write_file(&dir.join("report.json"), &json_bytes(&f))?;
+    write_file(&dir.join("report.html"), html::render(&f, &m).as_bytes())?;
+    write_file(
+        &dir.join("datasheet.md"),
+        docs::datasheet(&f, &m).as_bytes(),
+    )?;
+    let ai = docs::ai_act(&f, &m);
+    write_file(&dir.join("ai-act-summary.json"), &json_bytes(&ai))?;
+    write_file(
+        &dir.join("ai-act-summary.md"),
+        docs::ai_act_md(&ai).as_bytes(),
+    )?;
+    Ok(m)
+}
+
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -20,11 +148,11 @@ fn pct(part: u64, whole: u64) -> String {
     }
 }
 
-fn describe(code: &str) -> &'static str {
+pub(crate) fn describe(code: &str) -> &'static str {
     Reason::from_code(code).map_or("(unknown reason)", Reason::description)
 }
 
-/// Renders `report.html` from a run summary: one file, no network, readable and printable.
+/// Renders a summary-only page from `run.json` alone, for runs whose shards are gone.
 pub fn render_html(s: &RunSummary) -> String {
     let t = &s.totals;
     let mut h = String::new();
