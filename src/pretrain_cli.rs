@@ -16,6 +16,7 @@ pub enum PretrainCommand {
     Tokenize {
         /// The run folder.
         run: PathBuf,
+        /// Tokenizer settings.
         #[command(flatten)]
         tok: TokenizerArgs,
         /// Use this tokenizer.json instead of training one.
@@ -35,6 +36,7 @@ pub enum PretrainCommand {
     Train {
         /// The run folder (tokens from RUN/tokens, results to RUN/train).
         run: PathBuf,
+        /// Training settings.
         #[command(flatten)]
         train: TrainArgs,
         /// Continue from the checkpoint in the output folder.
@@ -60,8 +62,10 @@ pub enum PretrainCommand {
         /// The ablation folder.
         #[arg(long, default_value = "zeef-ablate")]
         out: PathBuf,
+        /// Tokenizer settings.
         #[command(flatten)]
         tok: TokenizerArgs,
+        /// Training settings.
         #[command(flatten)]
         train: TrainArgs,
     },

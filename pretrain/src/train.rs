@@ -250,7 +250,7 @@ impl TokenSource {
         let mut out = Vec::new();
         for s in &self.shards {
             let mut at = 0u64;
-            while at + t as u64 + 1 <= s.len() {
+            while at + (t as u64) < s.len() {
                 if max > 0 && out.len() >= max {
                     return Ok(out);
                 }
