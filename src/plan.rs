@@ -1156,7 +1156,7 @@ fn run_report(
         &layout.dir.join("run.json"),
         &serde_json::to_vec_pretty(&summary)?,
     )?;
-    crate::reporting::write_reports(project, &layout.dir, &summary)?;
+    crate::reporting::write_reports(project, layout.dir, &summary)?;
     // What later phases read is not part of the run's result.
     for p in staging {
         remove_if_exists(&p)?;
