@@ -262,9 +262,9 @@ fn ablate(a: &Path, b: &Path, out: &Path, tok: &TokenizerArgs, config: &TrainCon
         );
     }
     let (ra, rb) = (out.join("a"), out.join("b"));
-    for (p, dir) in [(&pa, &ra), (&pb, &rb)] {
-        eprintln!("zeef: running {}", p.dir.display());
-        crate::runner::run(p, Some(dir.as_path()))?;
+    for (p, config, dir) in [(&pa, a, &ra), (&pb, b, &rb)] {
+        eprintln!("zeef: running {}", config.display());
+        crate::runner::run_tasks(p, config, Some(dir.as_path()), 1)?;
     }
 
     // The held-out set: documents both configs kept, chosen by id hash, out of both trainings.

@@ -457,3 +457,56 @@ fn ablation_compares_two_configs_on_one_held_out_set() {
         assert_eq!(l["split"] == "val", held.contains(id), "{id}");
     }
 }
+
+#[test]
+fn the_report_shows_training_tokens_per_rights_holder_and_the_loss_curves() {
+    let run = demo_run();
+    let out = run.join("train");
+    if out.exists() {
+        std::fs::remove_dir_all(&out).expect("clear");
+    }
+    ok(zeef()
+        .arg("train")
+        .arg(run)
+        .args(["--size", "tiny", "--steps", "20"])
+        .output()
+        .expect("run zeef"));
+    ok(zeef().arg("report").arg(run).output().expect("run zeef"));
+    let html = std::fs::read_to_string(run.join("report.html")).expect("report.html");
+    assert!(
+        html.contains(r#"class="loss-train""#),
+        "no training-loss curve"
+    );
+    assert!(
+        html.contains(r#"class="loss-val""#),
+        "no validation-loss curve"
+    );
+    assert!(!html.contains("No training run is recorded"));
+    let report = json(&run.join("report.json"));
+    let training = &report["training"];
+    assert_eq!(training["metrics"]["steps"].as_u64(), Some(20));
+    assert!(training["train_loss"]
+        .as_array()
+        .is_some_and(|a| a.len() >= 2));
+
+    // Training tokens per rights holder: the manifest's training-split tokens, held-out
+    // validation documents left out.
+    let mut expected: BTreeMap<String, u64> = BTreeMap::new();
+    for line in manifest(&run.join("tokens")) {
+        if line["split"] == "train" {
+            let holder = line["rights_holder"]
+                .as_str()
+                .unwrap_or("(none)")
+                .to_string();
+            *expected.entry(holder).or_default() += line["tokens"].as_u64().expect("tokens");
+        }
+    }
+    let shown: BTreeMap<String, u64> =
+        serde_json::from_value(report["tokens"].clone()).expect("tokens per rights holder");
+    assert!(!expected.is_empty());
+    assert_eq!(
+        shown.values().sum::<u64>(),
+        expected.values().sum::<u64>(),
+        "report {shown:?} against manifest {expected:?}"
+    );
+}

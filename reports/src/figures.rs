@@ -140,8 +140,21 @@ pub struct Figures {
     pub samples: Vec<Sample>,
     /// Domains of kept crawled text, largest first.
     pub crawled_domains: Vec<Domain>,
-    /// Tokens per rights holder, when a tokenisation stage wrote `tokens/manifest.jsonl`.
+    /// Training tokens per rights holder, when a tokenisation stage wrote `tokens/manifest.jsonl`.
     pub tokens: Option<BTreeMap<String, u64>>,
+    /// The training run in `train/`, when the pretraining stage wrote one.
+    pub training: Option<Training>,
+}
+
+/// What the pretraining stage recorded in `train/`: its metrics and loss curves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Training {
+    /// `train/metrics.json` as written (parameters, tokens/s, final losses, device, ...).
+    pub metrics: serde_json::Value,
+    /// (step, training loss) from `train/loss.jsonl`.
+    pub train_loss: Vec<(u64, f64)>,
+    /// (step, validation loss) from `train/loss.jsonl`.
+    pub val_loss: Vec<(u64, f64)>,
 }
 
 fn pe(e: PolarsError) -> Error {
@@ -672,6 +685,7 @@ pub fn compute(dir: &Path, stage_order: &[String], ctx: &RunContext) -> Result<F
         samples,
         crawled_domains,
         tokens: tokens(dir),
+        training: training(dir),
     })
 }
 
@@ -695,6 +709,7 @@ fn empty() -> Figures {
         samples: Vec::new(),
         crawled_domains: Vec::new(),
         tokens: None,
+        training: None,
     }
 }
 
@@ -789,13 +804,17 @@ fn domains(all: &LazyFrame, crawled: &[&str]) -> Result<Vec<Domain>> {
         .collect())
 }
 
-/// Tokens per rights holder from `tokens/manifest.jsonl` (one JSON object a line with
-/// `rights_holder` and `tokens`), when a tokenisation stage wrote one.
+/// Training tokens per rights holder from `tokens/manifest.jsonl` (one JSON object a line with
+/// `rights_holder`, `tokens` and `split`), when a tokenisation stage wrote one. Held-out
+/// validation documents are not trained on, so they are not counted.
 fn tokens(dir: &Path) -> Option<BTreeMap<String, u64>> {
     let text = std::fs::read_to_string(dir.join("tokens/manifest.jsonl")).ok()?;
     let mut map = BTreeMap::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let v: serde_json::Value = serde_json::from_str(line).ok()?;
+        if v.get("split").and_then(|s| s.as_str()) == Some("val") {
+            continue;
+        }
         let holder = v
             .get("rights_holder")
             .and_then(|h| h.as_str())
@@ -804,6 +823,36 @@ fn tokens(dir: &Path) -> Option<BTreeMap<String, u64>> {
         *map.entry(holder.to_string()).or_default() += n;
     }
     Some(map)
+}
+
+/// The training run in `train/` (`metrics.json` and `loss.jsonl`), when there is one. A line
+/// the stage did not write whole (a run killed mid-write) is skipped, not fatal.
+fn training(dir: &Path) -> Option<Training> {
+    let metrics = std::fs::read_to_string(dir.join("train/metrics.json")).ok()?;
+    let metrics: serde_json::Value = serde_json::from_str(&metrics).ok()?;
+    let mut train_loss = Vec::new();
+    let mut val_loss = Vec::new();
+    if let Ok(log) = std::fs::read_to_string(dir.join("train/loss.jsonl")) {
+        for v in log
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        {
+            let Some(step) = v.get("step").and_then(|s| s.as_u64()) else {
+                continue;
+            };
+            if let Some(l) = v.get("loss").and_then(|l| l.as_f64()) {
+                train_loss.push((step, l));
+            }
+            if let Some(l) = v.get("val_loss").and_then(|l| l.as_f64()) {
+                val_loss.push((step, l));
+            }
+        }
+    }
+    Some(Training {
+        metrics,
+        train_loss,
+        val_loss,
+    })
 }
 
 #[cfg(test)]

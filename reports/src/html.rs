@@ -142,6 +142,110 @@ fn histogram_svg(title: &str, h: &Histogram, marks: &[(String, f64)], log_x: boo
 }
 
 /// Horizontal bars, one per label, for counts.
+/// Loss curves (training and validation loss against step) as one SVG line chart.
+fn loss_svg(train: &[(u64, f64)], val: &[(u64, f64)]) -> String {
+    let (w, ht, left, bottom, top) = (640.0, 220.0, 48.0, 36.0, 22.0);
+    let plot_w = w - left - 12.0;
+    let plot_h = ht - bottom - top;
+    let all = train.iter().chain(val);
+    let max_step = all.clone().map(|p| p.0).max().unwrap_or(1).max(1) as f64;
+    let lo = all
+        .clone()
+        .map(|p| p.1)
+        .filter(|v| v.is_finite())
+        .fold(f64::INFINITY, f64::min);
+    let hi = all
+        .map(|p| p.1)
+        .filter(|v| v.is_finite())
+        .fold(f64::NEG_INFINITY, f64::max);
+    let (lo, hi) = if lo.is_finite() && hi > lo {
+        (lo, hi)
+    } else {
+        (0.0, 1.0)
+    };
+    let x = |s: u64| left + plot_w * s as f64 / max_step;
+    let y = |v: f64| top + plot_h * (1.0 - ((v - lo) / (hi - lo)).clamp(0.0, 1.0));
+    let path = |pts: &[(u64, f64)]| {
+        pts.iter()
+            .filter(|p| p.1.is_finite())
+            .map(|&(s, v)| format!("{:.1},{:.1}", x(s), y(v)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<figure class="chart wide"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {ht}" role="img" aria-label="Loss curves"><title>Loss curves</title><text x="0" y="14" class="ct">Loss (nats per token) against step</text><line x1="{left}" y1="{b:.1}" x2="{r:.1}" y2="{b:.1}" stroke="gray"/><line x1="{left}" y1="{top}" x2="{left}" y2="{b:.1}" stroke="gray"/><text x="{lx:.1}" y="{ty:.1}" class="ax" text-anchor="end">{hi:.2}</text><text x="{lx:.1}" y="{b:.1}" class="ax" text-anchor="end">{lo:.2}</text><text x="{r:.1}" y="{sy:.1}" class="ax" text-anchor="end">step {ms}</text>"#,
+        b = top + plot_h,
+        r = left + plot_w,
+        lx = left - 4.0,
+        ty = top + 8.0,
+        sy = top + plot_h + 16.0,
+        ms = max_step as u64,
+    );
+    if !train.is_empty() {
+        let _ = write!(
+            s,
+            r#"<polyline class="loss-train" fill="none" stroke="{KEPT}" stroke-width="1.5" points="{}"/>"#,
+            path(train)
+        );
+    }
+    if !val.is_empty() {
+        let _ = write!(
+            s,
+            r#"<polyline class="loss-val" fill="none" stroke="{EXCLUDED}" stroke-width="2" points="{}"/>"#,
+            path(val)
+        );
+    }
+    let _ = write!(
+        s,
+        r#"<text x="{a:.1}" y="14" class="ax" fill="{KEPT}">training</text><text x="{c:.1}" y="14" class="ax" fill="{EXCLUDED}">validation</text></svg></figure>"#,
+        a = w - 150.0,
+        c = w - 80.0,
+    );
+    s
+}
+
+/// The training section: what the model was, how fast it trained, where its losses ended.
+fn training_html(t: &crate::figures::Training) -> String {
+    let mut h = String::new();
+    h.push_str(r#"<table><tbody>"#);
+    for (key, label) in [
+        ("parameters", "parameters"),
+        ("steps", "steps"),
+        ("tokens_seen", "training tokens seen"),
+        ("tokens_per_s", "tokens per second"),
+        ("model_flops_per_s", "model FLOP/s"),
+        ("final_train_loss", "final training loss"),
+        ("final_val_loss", "final validation loss"),
+        ("final_val_perplexity", "validation perplexity"),
+        ("device", "device"),
+        ("dtype", "type"),
+    ] {
+        let Some(v) = t.metrics.get(key) else {
+            continue;
+        };
+        let shown = match v {
+            serde_json::Value::Number(x) if x.is_f64() => {
+                format!("{:.3}", x.as_f64().unwrap_or(f64::NAN))
+            }
+            serde_json::Value::String(x) => x.clone(),
+            other => other.to_string(),
+        };
+        let _ = write!(
+            h,
+            r#"<tr><th>{}</th><td class="n">{}</td></tr>"#,
+            esc(label),
+            esc(&shown)
+        );
+    }
+    h.push_str("</tbody></table>");
+    if !t.train_loss.is_empty() || !t.val_loss.is_empty() {
+        h.push_str(&loss_svg(&t.train_loss, &t.val_loss));
+    }
+    h
+}
+
 fn bars_svg(title: &str, rows: &[(String, u64, u64)]) -> String {
     let row_h = 18.0;
     let (w, left) = (640.0, 200.0);
@@ -433,7 +537,11 @@ pub fn render(f: &Figures, m: &Manifest) -> String {
     }
     h.push_str("</tbody></table>");
 
-    h.push_str(r#"<h2 id="training">Training</h2><p class="meta">No training run is recorded in this run folder yet; training metrics appear here once the pretraining stage writes them.</p>"#);
+    h.push_str(r#"<h2 id="training">Training</h2>"#);
+    match &f.training {
+        None => h.push_str(r#"<p class="meta">No training run is recorded in this run folder yet (<code>zeef tokenize</code>, then <code>zeef train</code>, then <code>zeef report</code>).</p>"#),
+        Some(t) => h.push_str(&training_html(t)),
+    }
 
     h.push_str(r#"<h2 id="config">Configuration</h2><p class="meta">Resolved, every default filled in.</p>"#);
     let config = serde_json::to_string_pretty(&m.run.config).unwrap_or_default();
