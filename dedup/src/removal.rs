@@ -17,10 +17,10 @@
 
 use crate::keep::{KeepKey, KeepRule};
 use crate::near::{Cluster, NEAR_DUP_CLUSTER_SIZE};
-use crate::state::{invalid, io_err, HashingReader, HashingWriter};
+use crate::state::{check_end, finish_file, invalid, io_err, HashingReader, HashingWriter};
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufReader, BufWriter};
 use std::path::Path;
 use xxhash_rust::xxh3::Xxh3;
 use zeef_core::{Document, Reason, Result, HASH_SEED};
@@ -254,10 +254,7 @@ impl RemovalList {
             w.put(&r.cluster_size.to_le_bytes())?;
             w.put(&r.licence_rank.to_le_bytes())?;
         }
-        let digest = w.hash.digest();
-        w.inner.write_all(&digest.to_le_bytes())?;
-        let file = w.inner.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()
+        finish_file(w)
     }
 
     /// Reads a list written by [`Self::save`], refusing a damaged or foreign file.
@@ -320,16 +317,7 @@ impl RemovalList {
                 },
             );
         }
-        let expected = r.hash.digest();
-        let mut stored = [0u8; 8];
-        r.inner.read_exact(&mut stored)?;
-        if u64::from_le_bytes(stored) != expected {
-            return Err(invalid("checksum mismatch: the file is damaged".into()));
-        }
-        let mut rest = [0u8; 1];
-        if r.inner.read(&mut rest)? != 0 {
-            return Err(invalid("trailing bytes after the checksum".into()));
-        }
+        check_end(r)?;
         Ok(list)
     }
 }

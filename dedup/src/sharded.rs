@@ -35,7 +35,7 @@
 use crate::keep::{KeepKey, LicenceRank};
 use crate::near::{NearDedup, NearDedupConfig, NearDedupStats};
 use crate::removal::RemovalList;
-use crate::state::{invalid, io_err, HashingReader, HashingWriter};
+use crate::state::{check_end, finish_file, invalid, io_err, HashingReader, HashingWriter};
 use rayon::prelude::*;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
@@ -85,30 +85,6 @@ fn get_key<R: Read>(r: &mut HashingReader<R>, i: u64) -> io::Result<KeepKey> {
         licence_rank,
         id,
     })
-}
-
-/// Ends a file written through `w`: the checksum, a flush and an fsync.
-fn finish_file(w: HashingWriter<BufWriter<File>>) -> io::Result<()> {
-    let digest = w.hash.digest();
-    let mut inner = w.inner;
-    inner.write_all(&digest.to_le_bytes())?;
-    let file = inner.into_inner().map_err(|e| e.into_error())?;
-    file.sync_all()
-}
-
-/// Checks the checksum and that nothing follows it.
-fn check_end<R: Read>(mut r: HashingReader<R>) -> io::Result<()> {
-    let expected = r.hash.digest();
-    let mut stored = [0u8; 8];
-    r.inner.read_exact(&mut stored)?;
-    if u64::from_le_bytes(stored) != expected {
-        return Err(invalid("checksum mismatch: the file is damaged".into()));
-    }
-    let mut rest = [0u8; 1];
-    if r.inner.read(&mut rest)? != 0 {
-        return Err(invalid("trailing bytes after the checksum".into()));
-    }
-    Ok(())
 }
 
 fn open_checked(

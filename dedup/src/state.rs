@@ -92,6 +92,30 @@ pub(crate) fn io_err(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
     }
 }
 
+/// Ends a file written through `w`: the checksum, a flush and an fsync.
+pub(crate) fn finish_file(w: HashingWriter<BufWriter<File>>) -> io::Result<()> {
+    let digest = w.hash.digest();
+    let mut inner = w.inner;
+    inner.write_all(&digest.to_le_bytes())?;
+    let file = inner.into_inner().map_err(|e| e.into_error())?;
+    file.sync_all()
+}
+
+/// Checks the checksum and that nothing follows it.
+pub(crate) fn check_end<R: Read>(mut r: HashingReader<R>) -> io::Result<()> {
+    let expected = r.hash.digest();
+    let mut stored = [0u8; 8];
+    r.inner.read_exact(&mut stored)?;
+    if u64::from_le_bytes(stored) != expected {
+        return Err(invalid("checksum mismatch: the file is damaged".into()));
+    }
+    let mut rest = [0u8; 1];
+    if r.inner.read(&mut rest)? != 0 {
+        return Err(invalid("trailing bytes after the checksum".into()));
+    }
+    Ok(())
+}
+
 impl NearDedup {
     /// The parameters a signature file must match, in file order.
     fn header_params(&self) -> [u32; 4] {
@@ -136,10 +160,7 @@ impl NearDedup {
             }
             w.put(&buf)?;
         }
-        let digest = w.hash.digest();
-        w.inner.write_all(&digest.to_le_bytes())?;
-        let file = w.inner.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()
+        finish_file(w)
     }
 
     /// Adds the signatures in a file written by [`Self::save_signatures`] (by this or another
@@ -207,16 +228,7 @@ impl NearDedup {
                     .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
             );
         }
-        let expected = r.hash.digest();
-        let mut stored = [0u8; 8];
-        r.inner.read_exact(&mut stored)?;
-        if u64::from_le_bytes(stored) != expected {
-            return Err(invalid("checksum mismatch: the file is damaged".into()));
-        }
-        let mut rest = [0u8; 1];
-        if r.inner.read(&mut rest)? != 0 {
-            return Err(invalid("trailing bytes after the checksum".into()));
-        }
+        check_end(r)?;
         Ok((keys, sigs))
     }
 }
