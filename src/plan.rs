@@ -293,7 +293,7 @@ impl Plan {
                 return Ok(true);
             }
         }
-        for stale in [
+        let run_files = [
             "output",
             "excluded",
             "staging",
@@ -301,13 +301,8 @@ impl Plan {
             "slurm",
             "plan.json",
             "run.json",
-            "report.html",
-            "report.json",
-            "manifest.json",
-            "datasheet.md",
-            "ai-act-summary.md",
-            "ai-act-summary.json",
-        ] {
+        ];
+        for stale in run_files.into_iter().chain(zeef_reports::REPORT_FILES) {
             remove_if_exists(&run_dir.join(stale))?;
         }
         write_atomic(

@@ -3,25 +3,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use zeef_core::{read_all, Document, Reason, RunSummary};
 
-fn zeef() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_zeef"));
-    c.env("ZEEF_QUIET", "1");
-    c
-}
-
-fn ok(out: Output) -> Output {
-    assert!(
-        out.status.success(),
-        "zeef failed: {}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
+mod common;
+use common::{ok, zeef};
 
 fn demo(out: &Path, threads: &str) -> RunSummary {
     ok(zeef()

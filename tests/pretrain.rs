@@ -10,22 +10,8 @@ use zeef_core::read_all;
 use zeef_pretrain::format::{read_index, ShardFile};
 use zeef_pretrain::tokenize::{decode, encode, load_tokenizer, TokensSummary};
 
-fn zeef() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_zeef"));
-    c.env("ZEEF_QUIET", "1");
-    c
-}
-
-fn ok(out: Output) -> Output {
-    assert!(
-        out.status.success(),
-        "zeef failed: {}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
+mod common;
+use common::{ok, zeef};
 
 /// A demo run, tokenized with a small vocabulary and a tenth of the documents held out;
 /// made once per test binary.

@@ -9,11 +9,8 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 use zeef_core::{read_all, Document, RunSummary, ShardLimits, ShardReader, ShardWriter};
 
-fn zeef() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_zeef"));
-    c.env("ZEEF_QUIET", "1");
-    c
-}
+mod common;
+use common::{ok, zeef};
 
 fn text(out: &Output) -> String {
     format!(
@@ -21,16 +18,6 @@ fn text(out: &Output) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
-}
-
-fn ok(out: Output) -> Output {
-    assert!(
-        out.status.success(),
-        "zeef failed: {}\n{}",
-        out.status,
-        text(&out)
-    );
-    out
 }
 
 fn demo_dir() -> PathBuf {

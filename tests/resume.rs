@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use zeef_core::{read_all, RunSummary};
 
+mod common;
+use common::ok;
+
 fn demo_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo")
 }
@@ -51,16 +54,6 @@ fn zeef(config: &Path, out: &Path, fault: Option<&str>) -> Output {
         None => c.env_remove("ZEEF_FAULT"),
     };
     c.output().expect("run zeef")
-}
-
-fn ok(out: Output) -> Output {
-    assert!(
-        out.status.success(),
-        "zeef failed: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
 }
 
 /// Every file of the run's result, by relative path.

@@ -6,25 +6,11 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-fn zeef() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_zeef"));
-    c.env("ZEEF_QUIET", "1");
-    c
-}
-
-fn ok(out: Output) -> Output {
-    assert!(
-        out.status.success(),
-        "zeef failed: {}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
+mod common;
+use common::{ok, zeef};
 
 /// Why Slurm cannot be used here, if it cannot.
 fn slurm_missing() -> Option<String> {
