@@ -49,6 +49,10 @@ pub struct RunConfig {
     /// Batches between checkpoints inside a task: a killed task resumes from its last one.
     #[serde(default = "default_checkpoint_batches")]
     pub checkpoint_batches: usize,
+    /// Tasks of the `near_dedup` bucket phase, each hashing its share of the LSH bands (default:
+    /// the run's task count); at most the stage's `bands` are used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket_tasks: Option<usize>,
 }
 
 impl Default for RunConfig {
@@ -58,6 +62,7 @@ impl Default for RunConfig {
             batch_size: default_batch_size(),
             shard_rows: default_shard_rows(),
             checkpoint_batches: default_checkpoint_batches(),
+            bucket_tasks: None,
         }
     }
 }
@@ -291,9 +296,10 @@ impl ZeefConfig {
         if config.run.batch_size == 0
             || config.run.shard_rows == 0
             || config.run.checkpoint_batches == 0
+            || config.run.bucket_tasks == Some(0)
         {
             return Err(
-                "run.batch_size, run.shard_rows and run.checkpoint_batches must be at least 1"
+                "run.batch_size, run.shard_rows, run.checkpoint_batches and run.bucket_tasks must be at least 1"
                     .into(),
             );
         }

@@ -8,9 +8,15 @@
 //!   in the previous `process` phase and first applies the global stage that opens its segment.
 //!   A task also records what the next global stage needs (text-hash keys for `exact_dedup`,
 //!   MinHash signatures for `near_dedup`).
+//! - `buckets` (`near_dedup` only, M tasks, `run.bucket_tasks`, default N, at most the stage's
+//!   `bands`): task `j` reads every signature file, hashes the LSH bands of its share
+//!   ([`zeef_dedup::sharded::band_range`]) into buckets, verifies the candidate pairs and
+//!   writes the accepted edges ([`zeef_dedup::sharded::near_edges`]). No task hashes every band of every document.
 //! - `cluster` (1 task): merges those records and writes the removal list: every document the
-//!   global stage excludes or annotates, with its verdict. Global stages without a sharded form
-//!   (`line_dedup`) skip it: each task of the next `process` phase observes every kept document.
+//!   global stage excludes or annotates, with its verdict. For `near_dedup` it joins the edge
+//!   files into clusters ([`zeef_dedup::sharded::near_removals`]), holding every document's signature
+//!   and keep key but no bucket. Global stages without a sharded form (`line_dedup`) skip it:
+//!   each task of the next `process` phase observes every kept document.
 //! - `report` (1 task): merges the counts of every task, moves the shards into `output/` and
 //!   `excluded/`, checks conservation and writes `run.json` and `report.html`.
 //!
@@ -35,12 +41,13 @@ use zeef_core::{
     apply_batch, process_batch, text_hash, Counts, Document, Exclusion, GlobalStage, RunSummary,
     ShardInfo, ShardLimits, ShardReader, ShardWriter, Stage, StageCounts,
 };
-use zeef_dedup::{ExactDedup, LicenceRank, NearDedup};
+use zeef_dedup::sharded::{near_edges, near_removals};
+use zeef_dedup::{ExactDedup, LicenceRank, NearDedup, NearDedupConfig, RemovalList};
 use zeef_ingest::{open_unit, units_for_task, work_units, DocumentStream, SourcesFile, WorkUnit};
 use zeef_licensing::Policy;
 
 /// Version of the plan and marker layout this build writes and resumes.
-pub const PLAN_FORMAT: u32 = 1;
+pub const PLAN_FORMAT: u32 = 2;
 
 /// A work unit and the source (index in `sources.toml`) it belongs to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -59,6 +66,11 @@ pub enum PhaseKind {
     Process {
         /// Index of the segment (0: from the sources).
         segment: usize,
+    },
+    /// Finds the candidate pairs of near-duplicate stage `global` in a share of its bands.
+    Buckets {
+        /// Index of the global stage.
+        global: usize,
     },
     /// Decides global stage `global` over every task's records.
     Cluster {
@@ -104,7 +116,8 @@ pub struct Plan {
 enum Method {
     /// Text-hash keys per task, one cluster task, a removal list.
     Exact,
-    /// MinHash signatures per task, one cluster task, a removal list.
+    /// MinHash signatures per task, bucket tasks over band ranges, one cluster task, a
+    /// removal list.
     Near,
     /// Every task of the next phase observes every kept document itself.
     ObserveAll,
@@ -190,15 +203,20 @@ impl Pipeline {
         }
     }
 
-    fn near(&self, g: usize) -> Result<NearDedup> {
+    fn near_config(&self, g: usize) -> Result<&NearDedupConfig> {
         match &self.globals[g].config {
             StageConfig::NearDedup(c) => {
                 c.validate()
                     .map_err(|e| anyhow::anyhow!("stage `near_dedup`: {e}"))?;
-                Ok(NearDedup::new("near_dedup", c.clone(), self.rank()))
+                Ok(c)
             }
             other => bail!("global stage {g} is `{}`, not near_dedup", other.kind()),
         }
+    }
+
+    fn near(&self, g: usize) -> Result<NearDedup> {
+        let c = self.near_config(g)?;
+        Ok(NearDedup::new("near_dedup", c.clone(), self.rank()))
     }
 
     fn global(&self, g: usize) -> Result<Box<dyn GlobalStage>> {
@@ -209,7 +227,7 @@ impl Pipeline {
     }
 }
 
-fn phases_for(pipe: &Pipeline, tasks: usize) -> Vec<Phase> {
+fn phases_for(pipe: &Pipeline, tasks: usize, bucket_tasks: Option<usize>) -> Result<Vec<Phase>> {
     let mut phases = Vec::new();
     let mut push = |kind: PhaseKind, label: &str, tasks: usize| {
         let name = format!("{:02}-{label}", phases.len());
@@ -218,6 +236,15 @@ fn phases_for(pipe: &Pipeline, tasks: usize) -> Vec<Phase> {
     push(PhaseKind::Process { segment: 0 }, "ingest", tasks);
     for (g, spec) in pipe.globals.iter().enumerate() {
         let kind = spec.config.kind();
+        if spec.method == Method::Near {
+            // A task beyond the band count would hash no band.
+            let bands = pipe.near_config(g)?.bands;
+            push(
+                PhaseKind::Buckets { global: g },
+                &format!("{kind}-buckets"),
+                bucket_tasks.unwrap_or(tasks).clamp(1, bands),
+            );
+        }
         push(
             PhaseKind::Cluster { global: g },
             &format!("{kind}-cluster"),
@@ -230,7 +257,7 @@ fn phases_for(pipe: &Pipeline, tasks: usize) -> Vec<Phase> {
         );
     }
     push(PhaseKind::Report, "report", 1);
-    phases
+    Ok(phases)
 }
 
 impl Plan {
@@ -257,7 +284,7 @@ impl Plan {
             config_hash: project.config_hash(),
             tasks,
             units,
-            phases: phases_for(&pipe, tasks),
+            phases: phases_for(&pipe, tasks, project.config.run.bucket_tasks)?,
         })
     }
 
@@ -356,7 +383,8 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
 /// Kills the process with SIGKILL at the named point when `ZEEF_FAULT=POINT:N` is set and this
 /// is the N-th time the point is reached: for testing that runs survive being killed. Points:
 /// `batch` (a batch processed, not yet written), `shard` (a batch written into an open
-/// shard), `chunk` (a chunk committed), `phase` (a phase finished, the next not started).
+/// shard), `chunk` (a chunk committed), `edges` (a bucket task's edge file written, its
+/// completion marker not), `phase` (a phase finished, the next not started).
 pub fn fault_point(point: &str) {
     static SPEC: OnceLock<Option<(String, u64)>> = OnceLock::new();
     static HITS: AtomicU64 = AtomicU64::new(0);
@@ -399,6 +427,10 @@ impl Layout<'_> {
     fn removal_list(&self, phase: &Phase, task: usize) -> PathBuf {
         self.phase_dir(phase)
             .join(format!("removal-t{task:05}.jsonl"))
+    }
+    /// The edge file of task `task` of a bucket phase.
+    fn edge_file(&self, phase: &Phase, task: usize) -> PathBuf {
+        self.phase_dir(phase).join(format!("edges-t{task:05}.bin"))
     }
     fn done(&self, phase: &Phase, task: usize) -> Result<Option<TaskDone>> {
         let m = self.done_marker(phase, task);
@@ -492,6 +524,7 @@ pub fn run_task(
         PhaseKind::Process { segment } => {
             run_process(plan, project, &pipe, &layout, phase, segment, task)?
         }
+        PhaseKind::Buckets { global } => run_buckets(plan, &pipe, &layout, phase, global, task)?,
         PhaseKind::Cluster { global } => run_cluster(plan, &pipe, &layout, phase, global)?,
         PhaseKind::Report => run_report(plan, project, &pipe, &layout)?,
     };
@@ -508,6 +541,13 @@ fn process_phase(plan: &Plan, segment: usize) -> Result<&Phase> {
         .iter()
         .find(|p| p.kind == PhaseKind::Process { segment })
         .with_context(|| format!("no process phase for segment {segment}"))
+}
+
+fn buckets_phase(plan: &Plan, global: usize) -> Result<&Phase> {
+    plan.phases
+        .iter()
+        .find(|p| p.kind == PhaseKind::Buckets { global })
+        .with_context(|| format!("no bucket phase for global stage {global}"))
 }
 
 fn cluster_phase(plan: &Plan, global: usize) -> Result<&Phase> {
@@ -926,6 +966,7 @@ fn run_cluster(
     let chunk_dirs: Vec<PathBuf> = per_task.iter().flatten().cloned().collect();
     let mut progress = Progress::new(format!("{} ({} chunks)", ph.name, chunk_dirs.len()));
     let mut entries: BTreeMap<String, RemovalEntry> = BTreeMap::new();
+    let mut near_list: Option<RemovalList> = None;
     let mut documents = 0u64;
     match pipe.globals[global].method {
         Method::Exact => {
@@ -958,36 +999,22 @@ fn run_cluster(
             }
         }
         Method::Near => {
-            let mut stage = pipe.near(global)?;
-            for d in &chunk_dirs {
-                stage.merge_signatures(&d.join("signatures.bin"))?;
-            }
-            documents = stage.stats().documents;
-            progress.add(documents);
-            stage.finish()?;
-            let ids: Vec<String> = stage
-                .clusters()
-                .iter()
-                .flat_map(|c| {
-                    std::iter::once(c.kept.id.clone())
-                        .chain(c.removed.iter().map(|(k, _)| k.id.clone()))
+            let buckets = buckets_phase(plan, global)?;
+            let edge_files: Vec<PathBuf> = (0..buckets.tasks)
+                .map(|t| {
+                    layout.require_done(buckets, t)?;
+                    Ok(layout.edge_file(buckets, t))
                 })
-                .collect();
-            for id in ids {
-                let mut d = Document {
-                    id,
-                    ..Document::default()
-                };
-                stage.apply(&mut d);
-                entries.insert(
-                    d.id.clone(),
-                    RemovalEntry {
-                        id: d.id.clone(),
-                        signals: d.signals.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
-                        exclusion: d.exclusion().cloned(),
-                    },
-                );
-            }
+                .collect::<Result<_>>()?;
+            let (list, stats) = near_removals(
+                "near_dedup",
+                pipe.near_config(global)?,
+                &signature_files(&chunk_dirs),
+                &edge_files,
+            )?;
+            documents = stats.documents;
+            progress.add(documents);
+            near_list = Some(list);
         }
         Method::ObserveAll => {}
     }
@@ -995,12 +1022,17 @@ fn run_cluster(
     // task loads the decisions about every document of the run.
     for (t, dirs) in per_task.iter().enumerate() {
         let mut out = Vec::new();
-        if !entries.is_empty() {
+        let any = !entries.is_empty() || near_list.as_ref().is_some_and(|l| !l.is_empty());
+        if any {
             let files: Vec<PathBuf> = dirs.iter().map(|d| d.join("keys-00000.parquet")).collect();
             for batch in shard_batches(&files)? {
                 for d in batch? {
-                    if let Some(e) = entries.get(&d.id) {
-                        serde_json::to_writer(&mut out, e)?;
+                    let entry = match &near_list {
+                        Some(list) => near_entry(list, &d.id),
+                        None => entries.get(&d.id).cloned(),
+                    };
+                    if let Some(e) = entry {
+                        serde_json::to_writer(&mut out, &e)?;
                         out.push(b'\n');
                     }
                 }
@@ -1012,6 +1044,72 @@ fn run_cluster(
     Ok(TaskDone {
         chunks: 0,
         documents,
+    })
+}
+
+/// What a near-dedup removal list decides about document `id`, if anything: the verdict of
+/// [`RemovalList::apply`] on a kept document.
+fn near_entry(list: &RemovalList, id: &str) -> Option<RemovalEntry> {
+    let mut d = Document {
+        id: id.to_string(),
+        ..Document::default()
+    };
+    list.apply(&mut d);
+    if d.signals.is_empty() && d.is_kept() {
+        return None;
+    }
+    Some(RemovalEntry {
+        id: d.id.clone(),
+        signals: d.signals.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        exclusion: d.exclusion().cloned(),
+    })
+}
+
+/// The signature file of every chunk in `chunk_dirs`.
+fn signature_files(chunk_dirs: &[PathBuf]) -> Vec<PathBuf> {
+    chunk_dirs
+        .iter()
+        .map(|d| d.join("signatures.bin"))
+        .collect()
+}
+
+/// The chunk folders of every finished task of a process phase, task by task.
+fn all_chunk_dirs(layout: &Layout, phase: &Phase) -> Result<Vec<PathBuf>> {
+    let mut dirs = Vec::new();
+    for t in 0..phase.tasks {
+        dirs.extend(layout.chunks(phase, t)?.into_iter().map(|(d, _)| d));
+    }
+    Ok(dirs)
+}
+
+/// Task `task` of a near-dedup bucket phase: the verified candidate pairs of its share of the
+/// bands, over the signatures of every task, in an edge file the cluster task joins.
+fn run_buckets(
+    plan: &Plan,
+    pipe: &Pipeline,
+    layout: &Layout,
+    phase: usize,
+    global: usize,
+    task: usize,
+) -> Result<TaskDone> {
+    let ph = &plan.phases[phase];
+    let before = process_phase(plan, global)?;
+    let files = signature_files(&all_chunk_dirs(layout, before)?);
+    let mut progress = Progress::new(format!("{} task {}/{}", ph.name, task + 1, ph.tasks));
+    let stats = near_edges(
+        "near_dedup",
+        pipe.near_config(global)?,
+        &files,
+        task,
+        ph.tasks,
+        &layout.edge_file(ph, task),
+    )?;
+    progress.add(stats.documents);
+    progress.finish();
+    fault_point("edges");
+    Ok(TaskDone {
+        chunks: 0,
+        documents: stats.documents,
     })
 }
 
@@ -1142,6 +1240,15 @@ fn run_report(
                 staging.push(d.join("keys-00000.parquet"));
                 staging.push(d.join("signatures.bin"));
             }
+        }
+    }
+    for ph in plan
+        .phases
+        .iter()
+        .filter(|p| matches!(p.kind, PhaseKind::Buckets { .. }))
+    {
+        for t in 0..ph.tasks {
+            staging.push(layout.edge_file(ph, t));
         }
     }
     summary.output_shards = place_shards(&layout.dir.join("output"), &kept, &pipe.schema)?;

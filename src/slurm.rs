@@ -60,15 +60,15 @@ pub struct SubmitArgs {
     /// CPUs per task; zeef uses that many threads.
     #[arg(long, default_value_t = 1)]
     pub cpus_per_task: usize,
-    /// Memory of the single-task phases (dedup clustering holds every document's key or
-    /// signature; default: --mem).
+    /// Memory of the dedup phases that hold every document's key or signature: the cluster
+    /// tasks and the near-dedup bucket tasks (default: --mem).
     #[arg(long)]
     pub cluster_mem: Option<String>,
-    /// Time limit of the single-task phases (default: --time).
+    /// Time limit of the dedup cluster and bucket phases (default: --time).
     #[arg(long)]
     pub cluster_time: Option<String>,
-    /// Partition of the single-task phases, e.g. one with large-memory nodes (default:
-    /// --partition).
+    /// Partition of the dedup cluster and bucket phases, e.g. one with large-memory nodes
+    /// (default: --partition).
     #[arg(long)]
     pub cluster_partition: Option<String>,
     /// Only write the scripts.
@@ -125,9 +125,10 @@ fn script(args: &SubmitArgs, zeef: &Path, run: &Path, ph: &Phase) -> String {
     opt("ntasks", "1");
     opt("cpus-per-task", &args.cpus_per_task.to_string());
     opt("output", &format!("{}/{phase}-%a.log", logs.display()));
-    let single = !matches!(ph.kind, PhaseKind::Process { .. });
+    // The report task takes these settings too: it is one task, and merges every task's counts.
+    let holds_all = !matches!(ph.kind, PhaseKind::Process { .. });
     let pick = |general: &Option<String>, cluster: &Option<String>| {
-        if single {
+        if holds_all {
             cluster.clone().or_else(|| general.clone())
         } else {
             general.clone()

@@ -100,7 +100,10 @@ fn killed_runs_resume_to_the_same_output() {
         ("chunk:3", true),  // right after a chunk is committed
         ("phase:1", false), // after ingest, before exact dedup clusters
         ("phase:2", false), // after the exact dedup cluster task
-        ("phase:4", false), // after near dedup signatures are merged
+        ("phase:3", false), // after the near dedup signatures, before the bucket phase
+        ("edges:2", false), // mid bucket phase: task 1's edges written, its marker not
+        ("phase:4", false), // after the near dedup bucket phase
+        ("phase:5", false), // after the near dedup cluster task
         ("batch:40", true), // mid-batch in a later (dedup apply) phase
         ("shard:60", true), // mid-shard in the near dedup apply phase
     ];
@@ -299,4 +302,89 @@ fn line_dedup_sees_every_task_and_gives_the_same_documents() {
             .count(),
         3
     );
+}
+
+#[test]
+fn bucket_task_count_changes_nothing_and_a_bucket_phase_resumes() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let config = project(tmp.path());
+    let text = std::fs::read_to_string(&config).expect("read");
+    let with_buckets = |n: usize| {
+        let path = tmp.path().join(format!("zeef-{n}.toml"));
+        let t = text.replace(
+            "checkpoint_batches = 2",
+            &format!("checkpoint_batches = 2\nbucket_tasks = {n}"),
+        );
+        std::fs::write(&path, t).expect("write");
+        path
+    };
+    let (one, three) = (with_buckets(1), with_buckets(3));
+    let (run1, run3) = (tmp.path().join("b1"), tmp.path().join("b3"));
+    ok(zeef(&one, &run1, None));
+    ok(zeef(&three, &run3, None));
+    let buckets = |run: &Path| {
+        let plan: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(run.join("plan.json")).expect("plan"))
+                .expect("plan.json");
+        plan["phases"]
+            .as_array()
+            .expect("phases")
+            .iter()
+            .find(|p| p["kind"]["kind"] == "buckets")
+            .map(|p| p["tasks"].as_u64().expect("tasks"))
+    };
+    assert_eq!(buckets(&run1), Some(1));
+    assert_eq!(buckets(&run3), Some(3));
+    // The same shards; run.json differs only in the configuration's hash.
+    let (a, b) = (result_files(&run1), result_files(&run3));
+    for (name, bytes) in &a {
+        if name.starts_with("output/") || name.starts_with("excluded/") {
+            assert!(
+                b[name] == *bytes,
+                "{name} differs between 1 and 3 bucket tasks"
+            );
+        }
+    }
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    let (mut s1, mut s3) = (summary(&run1), summary(&run3));
+    assert_ne!(s1.config_hash, s3.config_hash);
+    s1.config_hash.clear();
+    s3.config_hash.clear();
+    assert_eq!(
+        serde_json::to_string(&s1).expect("json"),
+        serde_json::to_string(&s3).expect("json")
+    );
+    assert!(
+        s3.stages
+            .iter()
+            .any(|st| st.name == "near_dedup" && !st.excluded_by_reason.is_empty()),
+        "the demo has near duplicates: {:?}",
+        s3.stages
+    );
+
+    // Killed in the middle of the bucket phase: task 0 finished, task 1 wrote its edges but
+    // not its marker, task 2 not started.
+    let run = tmp.path().join("killed");
+    let killed = zeef(&three, &run, Some("edges:2"));
+    assert_eq!(killed.status.signal(), Some(9), "{killed:?}");
+    let dir = run.join("tasks/03-near_dedup-buckets");
+    assert!(dir.join("t00000.done").is_file());
+    assert!(dir.join("edges-t00001.bin").is_file());
+    assert!(!dir.join("t00001.done").exists());
+    assert!(!dir.join("edges-t00002.bin").exists());
+    assert!(!run.join("tasks/04-near_dedup-cluster").exists());
+    let resumed = ok(zeef(&three, &run, None));
+    assert!(String::from_utf8_lossy(&resumed.stderr).contains("resuming the run"));
+    assert_eq!(result_files(&run), b, "the resumed run differs");
+    // A lost edge file stops the cluster task with its name, rather than deciding without it.
+    let broken = tmp.path().join("broken");
+    let killed = zeef(&three, &broken, Some("phase:4"));
+    assert_eq!(killed.status.signal(), Some(9), "{killed:?}");
+    let lost = broken.join("tasks/03-near_dedup-buckets/edges-t00001.bin");
+    std::fs::remove_file(&lost).expect("remove an edge file");
+    let failed = zeef(&three, &broken, None);
+    assert!(!failed.status.success());
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(stderr.contains("edges-t00001.bin"), "{stderr}");
+    assert!(!broken.join("run.json").exists());
 }

@@ -114,10 +114,21 @@ fn demo_on_slurm_with_four_tasks_matches_the_local_run() {
     assert!(ingest.contains("#SBATCH --array=0-3"), "{ingest}");
     assert!(ingest.contains("#SBATCH --time=00:10:00"), "{ingest}");
     assert!(ingest.contains("#SBATCH --mem=1G"), "{ingest}");
-    let near = std::fs::read_to_string(cluster.join("slurm/03-near_dedup-cluster.sbatch"))
+    // The near-dedup bucket phase is an array job of its own (as many tasks as the run, within
+    // the 14 bands), with the memory of the phases that hold every signature.
+    let buckets = std::fs::read_to_string(cluster.join("slurm/03-near_dedup-buckets.sbatch"))
+        .expect("script");
+    assert!(buckets.contains("#SBATCH --array=0-3"), "{buckets}");
+    assert!(buckets.contains("#SBATCH --mem=3G"), "{buckets}");
+    assert!(
+        buckets.contains("--phase '03-near_dedup-buckets'"),
+        "{buckets}"
+    );
+    let near = std::fs::read_to_string(cluster.join("slurm/04-near_dedup-cluster.sbatch"))
         .expect("script");
     assert!(near.contains("#SBATCH --mem=3G"), "{near}");
-    let report = std::fs::read_to_string(cluster.join("slurm/05-report.sbatch")).expect("script");
+    assert!(near.contains("#SBATCH --array=0-0"), "{near}");
+    let report = std::fs::read_to_string(cluster.join("slurm/06-report.sbatch")).expect("script");
     assert!(report.contains("#SBATCH --array=0-0"), "{report}");
     assert!(!cluster.join("run.json").exists());
 
@@ -130,7 +141,7 @@ fn demo_on_slurm_with_four_tasks_matches_the_local_run() {
         .output()
         .expect("submit"));
     let stdout = String::from_utf8_lossy(&submitted.stdout).to_string();
-    assert_eq!(stdout.matches(" job ").count(), 6, "{stdout}");
+    assert_eq!(stdout.matches(" job ").count(), 7, "{stdout}");
 
     let started = Instant::now();
     let status = loop {
@@ -140,7 +151,7 @@ fn demo_on_slurm_with_four_tasks_matches_the_local_run() {
             .output()
             .expect("status"));
         let text = String::from_utf8_lossy(&s.stdout).to_string();
-        if text.contains("6/6 phases done") {
+        if text.contains("7/7 phases done") {
             break text;
         }
         let queue = Command::new("squeue")
@@ -150,9 +161,10 @@ fn demo_on_slurm_with_four_tasks_matches_the_local_run() {
                     "zeef-00-ingest",
                     "zeef-01-exact_dedup-cluster",
                     "zeef-02-exact_dedup-apply",
-                    "zeef-03-near_dedup-cluster",
-                    "zeef-04-near_dedup-apply",
-                    "zeef-05-report",
+                    "zeef-03-near_dedup-buckets",
+                    "zeef-04-near_dedup-cluster",
+                    "zeef-05-near_dedup-apply",
+                    "zeef-06-report",
                 ]
                 .join(","),
             )
@@ -173,6 +185,14 @@ fn demo_on_slurm_with_four_tasks_matches_the_local_run() {
     };
     assert!(status.contains("00-ingest"), "{status}");
     assert!(status.contains("4/4"), "{status}");
+    assert!(
+        status
+            .lines()
+            .any(|l| l.starts_with("03-near_dedup-buckets")
+                && l.contains("4/4")
+                && l.contains("done")),
+        "{status}"
+    );
 
     let (a, b) = (files(&local), files(&cluster));
     assert_eq!(
