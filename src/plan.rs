@@ -489,6 +489,10 @@ struct RemovalEntry {
     id: String,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     signals: BTreeMap<String, f64>,
+    /// What the stage records in the document's meta: for a removed duplicate, the kept copy
+    /// and its own licence rank, which `zeef withdraw` needs to promote the right copy.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    meta: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     exclusion: Option<Exclusion>,
 }
@@ -646,6 +650,9 @@ impl Opener {
             Opener::Removal(map) => {
                 for d in batch.iter_mut().filter(|d| d.is_kept()) {
                     if let Some(e) = map.get(&d.id) {
+                        for (k, v) in &e.meta {
+                            d.meta.insert(k.clone(), v.clone());
+                        }
                         for (k, v) in &e.signals {
                             d.signals.insert(Cow::Owned(k.clone()), *v);
                         }
@@ -984,6 +991,8 @@ fn run_cluster(
             stage.finish()?;
             for batch in shard_batches(&files)? {
                 for mut d in batch? {
+                    // The key's meta is empty: whatever is there after `apply` is the verdict's.
+                    d.meta.clear();
                     stage.apply(&mut d);
                     if let Some(e) = d.exclusion() {
                         entries.insert(
@@ -991,6 +1000,7 @@ fn run_cluster(
                             RemovalEntry {
                                 id: d.id.clone(),
                                 signals: BTreeMap::new(),
+                                meta: d.meta.clone(),
                                 exclusion: Some(e.clone()),
                             },
                         );
@@ -1058,10 +1068,12 @@ fn near_entry(list: &RemovalList, id: &str) -> Option<RemovalEntry> {
     if d.signals.is_empty() && d.is_kept() {
         return None;
     }
+    let exclusion = d.exclusion().cloned();
     Some(RemovalEntry {
-        id: d.id.clone(),
         signals: d.signals.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
-        exclusion: d.exclusion().cloned(),
+        meta: d.meta,
+        id: d.id,
+        exclusion,
     })
 }
 

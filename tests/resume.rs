@@ -361,6 +361,24 @@ fn bucket_task_count_changes_nothing_and_a_bucket_phase_resumes() {
         "the demo has near duplicates: {:?}",
         s3.stages
     );
+    // Every removed duplicate names its kept copy and its own licence rank in its meta, as the
+    // dedup stages record them, so that `zeef withdraw` can promote the right copy.
+    let excluded = read_all(&run3.join("excluded")).expect("excluded");
+    let mut reasons = BTreeMap::new();
+    for d in &excluded {
+        let e = d.exclusion().expect("an excluded record has a verdict");
+        let reason = format!("{:?}", e.reason);
+        if !reason.contains("Duplicate") {
+            assert!(!d.meta.contains_key("duplicate_of"), "{}", d.id);
+            continue;
+        }
+        *reasons.entry(reason).or_insert(0) += 1;
+        let kept = d.meta.get("duplicate_of").expect("duplicate_of");
+        assert!(e.detail.contains(kept.as_str()), "{}: {}", kept, e.detail);
+        let rank: u32 = d.meta["licence_rank"].parse().expect("licence rank");
+        assert!(rank < 100, "{}: licence rank {rank}", d.id);
+    }
+    assert_eq!(reasons.len(), 2, "exact and near duplicates: {reasons:?}");
 
     // Killed in the middle of the bucket phase: task 0 finished, task 1 wrote its edges but
     // not its marker, task 2 not started.
