@@ -342,14 +342,30 @@ impl NearDedup {
         if order.iter().enumerate().all(|(i, &d)| i as u32 == d) {
             return;
         }
-        let mut keys = Vec::with_capacity(self.keys.len());
-        let mut sigs = Vec::with_capacity(self.sigs.len());
-        for &d in &order {
-            keys.push(std::mem::take(&mut self.keys[d as usize]));
-            sigs.extend_from_slice(&self.sigs[d as usize * h..(d as usize + 1) * h]);
+        // In place, cycle by cycle (position `j` takes what was at `order[j]`): a second copy of
+        // every signature would be the largest allocation of a bucket or cluster task.
+        let mut done = vec![false; order.len()];
+        let mut held = vec![0u32; h];
+        for start in 0..order.len() {
+            if done[start] {
+                continue;
+            }
+            held.copy_from_slice(&self.sigs[start * h..(start + 1) * h]);
+            let held_key = std::mem::take(&mut self.keys[start]);
+            let mut j = start;
+            loop {
+                done[j] = true;
+                let from = order[j] as usize;
+                if from == start {
+                    self.sigs[j * h..(j + 1) * h].copy_from_slice(&held);
+                    self.keys[j] = held_key;
+                    break;
+                }
+                self.sigs.copy_within(from * h..(from + 1) * h, j * h);
+                self.keys[j] = std::mem::take(&mut self.keys[from]);
+                j = from;
+            }
         }
-        self.keys = keys;
-        self.sigs = sigs;
     }
 
     /// The verified candidate pairs of the bands in `bands`, as edges between document
@@ -737,6 +753,38 @@ pub(crate) mod tests {
             assert_eq!(one, back);
             assert!(one.iter().any(|d| !d.is_kept()));
         }
+    }
+
+    #[test]
+    fn sorting_by_id_moves_each_signature_with_its_document() {
+        // Ids in an order with cycles of several lengths and fixed points.
+        let docs: Vec<Document> = [7, 3, 9, 0, 5, 1, 8, 2, 6, 4, 11, 10]
+            .iter()
+            .map(|&n| doc("s", n, &words(n as u64, 40).join(" "), 0, "CC0-1.0"))
+            .collect();
+        let mut stage = NearDedup::new("near_dedup", NearDedupConfig::default(), rank());
+        stage.observe(&docs).expect("observe");
+        let h = stage.config.hashes();
+        let before: Vec<(String, Vec<u32>)> = (0..docs.len())
+            .map(|i| {
+                (
+                    stage.keys[i].id.clone(),
+                    stage.sigs[i * h..(i + 1) * h].to_vec(),
+                )
+            })
+            .collect();
+        stage.sort_by_id();
+        let mut expected = before;
+        expected.sort();
+        let after: Vec<(String, Vec<u32>)> = (0..docs.len())
+            .map(|i| {
+                (
+                    stage.keys[i].id.clone(),
+                    stage.sigs[i * h..(i + 1) * h].to_vec(),
+                )
+            })
+            .collect();
+        assert_eq!(after, expected);
     }
 
     #[test]
