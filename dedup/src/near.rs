@@ -862,8 +862,12 @@ pub(crate) mod tests {
         let mut fresh = NearDedup::new("near_dedup", config.clone(), rank());
         let err = fresh.merge_signatures(&damaged).expect_err("refused");
         assert!(err.to_string().contains("checksum"), "{err}");
+        // A refused file adds nothing, though its documents were read before the checksum.
+        assert_eq!((fresh.keys.len(), fresh.sigs.len()), (0, 0));
+        assert_eq!(fresh.stats().documents, 0);
         std::fs::write(&damaged, &bytes[..mid]).expect("write");
         assert!(fresh.merge_signatures(&damaged).is_err());
+        assert_eq!((fresh.keys.len(), fresh.sigs.len()), (0, 0));
         std::fs::write(&damaged, b"PAR1 not ours").expect("write");
         let err = fresh.merge_signatures(&damaged).expect_err("refused");
         assert!(err.to_string().contains("magic"), "{err}");

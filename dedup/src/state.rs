@@ -73,6 +73,11 @@ impl<R: Read> HashingReader<R> {
     pub(crate) fn u64(&mut self) -> io::Result<u64> {
         Ok(u64::from_le_bytes(self.take()?))
     }
+    pub(crate) fn fill(&mut self, buf: &mut [u8]) -> io::Result<()> {
+        self.inner.read_exact(buf)?;
+        self.hash.update(buf);
+        Ok(())
+    }
     pub(crate) fn bytes(&mut self, n: usize) -> io::Result<Vec<u8>> {
         let mut b = vec![0u8; n];
         self.inner.read_exact(&mut b)?;
@@ -167,14 +172,24 @@ impl NearDedup {
     /// process, with the same `ngram`, `bands` and `rows`) to those observed. Files may be merged
     /// in any order; each document must be in exactly one of them.
     pub fn merge_signatures(&mut self, path: &Path) -> Result<()> {
-        let (keys, sigs) = self.read_signatures(path).map_err(io_err(path))?;
-        self.stats.documents += keys.len() as u64;
-        self.keys.extend(keys);
-        self.sigs.extend(sigs);
-        Ok(())
+        // Straight into the held signatures, not through a copy of the file's: a task merging
+        // every file of a run would otherwise hold the largest file twice.
+        let (keys, sigs) = (self.keys.len(), self.sigs.len());
+        match self.read_signatures(path) {
+            Ok(()) => {
+                self.stats.documents += (self.keys.len() - keys) as u64;
+                Ok(())
+            }
+            Err(e) => {
+                // A damaged file adds nothing.
+                self.keys.truncate(keys);
+                self.sigs.truncate(sigs);
+                Err(io_err(path)(e))
+            }
+        }
     }
 
-    fn read_signatures(&self, path: &Path) -> io::Result<(Vec<KeepKey>, Vec<u32>)> {
+    fn read_signatures(&mut self, path: &Path) -> io::Result<()> {
         let mut r = HashingReader {
             inner: BufReader::new(File::open(path)?),
             hash: Xxh3::with_seed(HASH_SEED),
@@ -206,8 +221,7 @@ impl NearDedup {
         }
         let n = r.u64()?;
         let h = self.config.hashes();
-        let mut keys = Vec::new();
-        let mut sigs = Vec::new();
+        let mut raw = vec![0u8; 4 * h];
         for i in 0..n {
             let len = r.u32()?;
             if len > MAX_ID_BYTES {
@@ -217,18 +231,17 @@ impl NearDedup {
                 .map_err(|_| invalid(format!("document {i}: id is not UTF-8")))?;
             let priority = i32::from_le_bytes(r.take()?);
             let licence_rank = r.u32()?;
-            keys.push(KeepKey {
+            self.keys.push(KeepKey {
                 priority,
                 licence_rank,
                 id,
             });
-            let raw = r.bytes(4 * h)?;
-            sigs.extend(
+            r.fill(&mut raw)?;
+            self.sigs.extend(
                 raw.chunks_exact(4)
                     .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
             );
         }
-        check_end(r)?;
-        Ok((keys, sigs))
+        check_end(r)
     }
 }
