@@ -498,18 +498,28 @@ pub fn compute(dir: &Path, stage_order: &[String], ctx: &RunContext) -> Result<F
         .filter(|n| n.starts_with(zeef_core::schema::SIGNAL_PREFIX))
         .map(|n| n.to_string())
         .collect();
-    let parts: Vec<LazyFrame> = [(out.clone(), true), (exc.clone(), false)]
-        .into_iter()
-        .filter_map(|(lf, kept)| lf.map(|lf| base(lf, kept, &signals)))
-        .collect();
-    if parts.is_empty() {
-        return Ok(empty());
+    // One pass over the shards, one shard at a time: a shard's text is read for its words and
+    // bytes and dropped before the next is opened, so the report never holds more than one
+    // shard's text. Every group-by then runs on this text-free frame.
+    let mut table: Option<DataFrame> = None;
+    for (paths, kept) in [(&out_paths, true), (&exc_paths, false)] {
+        for p in paths {
+            let lf =
+                LazyFrame::scan_parquet(PlRefPath::new(p.as_str()), ScanArgsParquet::default())
+                    .map_err(pe)?;
+            let part = base(lf, kept, &signals).collect().map_err(pe)?;
+            match table.as_mut() {
+                None => table = Some(part),
+                Some(t) => {
+                    t.vstack_mut(&part).map_err(pe)?;
+                }
+            }
+        }
     }
-    // One pass over the shards (text is read once, for words and bytes); every group-by runs
-    // on this text-free frame.
-    let table = concat(parts, UnionArgs::default())
-        .and_then(|lf| lf.collect())
-        .map_err(pe)?;
+    let Some(mut table) = table else {
+        return Ok(empty());
+    };
+    table.rechunk_mut_par();
     let all = table.clone().lazy();
 
     let totals = all
