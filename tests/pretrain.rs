@@ -496,3 +496,24 @@ fn the_report_shows_training_tokens_per_rights_holder_and_the_loss_curves() {
         "report {shown:?} against manifest {expected:?}"
     );
 }
+
+#[test]
+fn bf16_on_cpu_stops_before_training_with_a_clear_error() {
+    let run = demo_run();
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pretrain-bf16-cpu");
+    let o = zeef()
+        .arg("train")
+        .arg(run)
+        .args(["--size", "tiny", "--steps", "3", "--dtype", "bf16", "--out"])
+        .arg(&out)
+        .output()
+        .expect("run zeef");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "bf16 on CPU should be refused");
+    assert!(err.contains("bf16 needs a CUDA device"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        !out.join("loss.jsonl").exists(),
+        "no training step should have run"
+    );
+}

@@ -183,7 +183,11 @@ fn cuda(n: usize) -> Result<Device> {
     if !candle_core::utils::cuda_is_available() {
         bail!("this zeef was built without the `cuda` feature, or no CUDA device is present");
     }
-    Ok(Device::new_cuda(n)?)
+    Device::new_cuda(n).map_err(|e| {
+        anyhow::anyhow!(
+            "no usable CUDA device {n} (driver, GPU or CUDA 13 libraries missing?): {e}"
+        )
+    })
 }
 
 /// Parses `f32` or `bf16`.
@@ -472,6 +476,10 @@ pub fn train(
     }
     let dev = device(&cfg.device)?;
     let compute = dtype(&cfg.dtype)?;
+    if compute == DType::BF16 && dev.is_cpu() {
+        // candle's CPU backend has no bf16 matmul: fail before the first step, not inside it.
+        bail!("--dtype bf16 needs a CUDA device (candle has no bf16 matmul on CPU); use --dtype f32 on CPU");
+    }
     let mut model = Gpt::new(model_cfg, cfg.seed, &dev, compute)?;
     let mut opt = AdamW::new(&model)?;
     let mut rng = Rng(cfg.seed ^ 0xD1B5_4A32_D192_ED03);
