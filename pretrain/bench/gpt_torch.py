@@ -51,7 +51,7 @@ class Block(nn.Module):
 
 
 class GPT(nn.Module):
-    def __init__(self, vocab, block, n_layer, n_head, c):
+    def __init__(self, vocab, block, n_layer, n_head, c, init_std):
         super().__init__()
         self.wte, self.wpe = nn.Embedding(vocab, c), nn.Embedding(block, c)
         self.h = nn.ModuleList(Block(c, n_head) for _ in range(n_layer))
@@ -63,7 +63,7 @@ class GPT(nn.Module):
                 nn.init.ones_(p)
             else:
                 proj = name.endswith("c_proj.weight") or name.endswith("mlp_proj.weight")
-                nn.init.normal_(p, 0.0, 0.02 / math.sqrt(2 * n_layer) if proj else 0.02)
+                nn.init.normal_(p, 0.0, init_std / math.sqrt(2 * n_layer) if proj else init_std)
 
     def forward(self, idx, targets):
         t = idx.shape[1]
@@ -83,9 +83,11 @@ def main():
     ap.add_argument("--block-size", type=int, default=64)
     ap.add_argument("--batch-size", type=int, default=8)
     ap.add_argument("--steps", type=int, default=200)
-    ap.add_argument("--warmup", type=int, default=20)
-    ap.add_argument("--lr", type=float, default=3e-3)
-    ap.add_argument("--min-lr", type=float, default=3e-4)
+    # The tiny preset's defaults (pretrain/src/train.rs).
+    ap.add_argument("--warmup", type=int, default=5)
+    ap.add_argument("--lr", type=float, default=1e-2)
+    ap.add_argument("--min-lr", type=float, default=1e-3)
+    ap.add_argument("--init-std", type=float, default=0.125)
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--compile", action="store_true")
@@ -97,7 +99,7 @@ def main():
     with open(os.path.join(a.tokens, "tokens.json")) as f:
         vocab = json.load(f)["vocab_size"]
     shards = [s for s in load_split(a.tokens, "train") if len(s) > a.block_size]
-    model = GPT(vocab, a.block_size, a.n_layer, a.n_head, a.n_embd).to(a.device)
+    model = GPT(vocab, a.block_size, a.n_layer, a.n_head, a.n_embd, a.init_std).to(a.device)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and n != "wpe.weight"]
     other = [p for n, p in model.named_parameters() if not (p.dim() >= 2 and n != "wpe.weight")]
     opt = torch.optim.AdamW(

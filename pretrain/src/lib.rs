@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod format;
+pub mod kernels;
 pub mod model;
 pub mod tokenize;
 pub mod train;

@@ -19,7 +19,7 @@ fn small() -> ModelConfig {
 }
 
 fn loss_on(dev: &Device, dtype: DType) -> Result<f32> {
-    let model = Gpt::new(small(), 11, dev, dtype)?;
+    let model = Gpt::new(small(), 11, 0.02, dev, dtype)?;
     let idx: Vec<u32> = (0..32).map(|i| (i * 7 + 3) % 96).collect();
     let tgt: Vec<u32> = (0..32).map(|i| (i * 5 + 1) % 96).collect();
     let idx = Tensor::from_vec(idx, (2, 16), dev)?;
