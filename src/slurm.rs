@@ -64,6 +64,10 @@ pub struct SubmitArgs {
     /// tasks and the near-dedup bucket tasks (default: --mem).
     #[arg(long)]
     pub cluster_mem: Option<String>,
+    /// Memory of the report task, which keeps a small row per document of the run
+    /// (default: --cluster-mem, then --mem).
+    #[arg(long)]
+    pub report_mem: Option<String>,
     /// Time limit of the dedup cluster and bucket phases (default: --time).
     #[arg(long)]
     pub cluster_time: Option<String>,
@@ -137,7 +141,14 @@ fn script(args: &SubmitArgs, zeef: &Path, run: &Path, ph: &Phase) -> String {
     for (k, v) in [
         ("partition", pick(&args.partition, &args.cluster_partition)),
         ("time", pick(&args.time, &args.cluster_time)),
-        ("mem", pick(&args.mem, &args.cluster_mem)),
+        (
+            "mem",
+            match ph.kind {
+                PhaseKind::Report => args.report_mem.clone(),
+                _ => None,
+            }
+            .or_else(|| pick(&args.mem, &args.cluster_mem)),
+        ),
         ("account", args.account.clone()),
     ] {
         if let Some(v) = v {

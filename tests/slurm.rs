@@ -102,6 +102,8 @@ fn demo_on_slurm_with_four_tasks_matches_the_local_run() {
             "1G",
             "--cluster-mem",
             "3G",
+            "--report-mem",
+            "5G",
         ])
         .arg("--config")
         .arg(demo_config())
@@ -130,6 +132,7 @@ fn demo_on_slurm_with_four_tasks_matches_the_local_run() {
     assert!(near.contains("#SBATCH --array=0-0"), "{near}");
     let report = std::fs::read_to_string(cluster.join("slurm/06-report.sbatch")).expect("script");
     assert!(report.contains("#SBATCH --array=0-0"), "{report}");
+    assert!(report.contains("#SBATCH --mem=5G"), "{report}");
     assert!(!cluster.join("run.json").exists());
 
     let submitted = ok(zeef()
