@@ -843,16 +843,22 @@ pub struct AdamStep {
     pub weight_decay: f64,
 }
 
-/// Updates the first moment `m` in place from the gradient `g`.
-struct FirstMoment(AdamStep);
-/// Updates the second moment `v` in place from the gradient `g`.
-struct SecondMoment(AdamStep);
+/// Updates a moment in place from the gradient `g`: the first (`m`, of `g`) or the second
+/// (`v`, of `g²`).
+struct Moment {
+    step: AdamStep,
+    second: bool,
+}
 /// Updates the parameter in place from the moments.
 struct Update(AdamStep);
 
-impl InplaceOp2 for FirstMoment {
+impl InplaceOp2 for Moment {
     fn name(&self) -> &'static str {
-        "zeef-adamw-m"
+        if self.second {
+            "zeef-adamw-v"
+        } else {
+            "zeef-adamw-m"
+        }
     }
     fn cpu_fwd(
         &self,
@@ -862,46 +868,29 @@ impl InplaceOp2 for FirstMoment {
         l2: &Layout,
     ) -> Result<()> {
         let g = f32s(s2, l2, "adamw")?;
-        let m = f32s_mut(s1, l1, "adamw")?;
-        if m.len() != g.len() {
+        let moment = f32s_mut(s1, l1, "adamw")?;
+        if moment.len() != g.len() {
             bail!("adamw: shape mismatch");
         }
-        let (b1, a, s) = (
-            self.0.beta1 as f32,
-            (1.0 - self.0.beta1) as f32,
-            self.0.grad_scale as f32,
+        let beta = if self.second {
+            self.step.beta2
+        } else {
+            self.step.beta1
+        };
+        let (b, a, s) = (
+            beta as f32,
+            (1.0 - beta) as f32,
+            self.step.grad_scale as f32,
         );
-        for (m, &g) in m.iter_mut().zip(g) {
-            *m = *m * b1 + (g * s) * a;
-        }
-        Ok(())
-    }
-}
-
-impl InplaceOp2 for SecondMoment {
-    fn name(&self) -> &'static str {
-        "zeef-adamw-v"
-    }
-    fn cpu_fwd(
-        &self,
-        s1: &mut CpuStorage,
-        l1: &Layout,
-        s2: &CpuStorage,
-        l2: &Layout,
-    ) -> Result<()> {
-        let g = f32s(s2, l2, "adamw")?;
-        let v = f32s_mut(s1, l1, "adamw")?;
-        if v.len() != g.len() {
-            bail!("adamw: shape mismatch");
-        }
-        let (b2, a, s) = (
-            self.0.beta2 as f32,
-            (1.0 - self.0.beta2) as f32,
-            self.0.grad_scale as f32,
-        );
-        for (v, &g) in v.iter_mut().zip(g) {
-            let g = g * s;
-            *v = *v * b2 + (g * g) * a;
+        if self.second {
+            for (v, &g) in moment.iter_mut().zip(g) {
+                let g = g * s;
+                *v = *v * b + (g * g) * a;
+            }
+        } else {
+            for (m, &g) in moment.iter_mut().zip(g) {
+                *m = *m * b + (g * s) * a;
+            }
         }
         Ok(())
     }
@@ -945,8 +934,20 @@ impl InplaceOp3 for Update {
 /// One AdamW step in place: the moments `m` and `v`, then the parameter `p`, from gradient `g`.
 pub fn adamw_in_place(p: &Tensor, m: &Tensor, v: &Tensor, g: &Tensor, s: AdamStep) -> Result<()> {
     let g = g.contiguous()?;
-    m.inplace_op2(&g, &FirstMoment(s))?;
-    v.inplace_op2(&g, &SecondMoment(s))?;
+    m.inplace_op2(
+        &g,
+        &Moment {
+            step: s,
+            second: false,
+        },
+    )?;
+    v.inplace_op2(
+        &g,
+        &Moment {
+            step: s,
+            second: true,
+        },
+    )?;
     p.inplace_op3(m, v, &Update(s))
 }
 
