@@ -3,7 +3,7 @@
 //!
 //! | stage | type | what it does |
 //! |---|---|---|
-//! | [`Normalise`] | `normalise` | mojibake repair, control characters, NFC, whitespace |
+//! | [`Normalise`] | `normalise` | mojibake repair, control characters, NFC, whitespace, hard-wrapped lines rejoined |
 //! | [`Language`] | `language` | language identification |
 //! | [`MinLength`] | `min_length` | minimum number of words |
 //! | [`GopherQuality`] | `gopher_quality` | Gopher word, symbol, line and stop-word rules |
@@ -40,6 +40,7 @@ mod language;
 mod length;
 mod normalise;
 mod pii;
+mod rejoin;
 mod text;
 
 pub use blocklist::{BadWords, BadWordsConfig, UrlBlocklist, UrlBlocklistConfig};

@@ -3,6 +3,7 @@
 //! Runs first, so that every later rule (line rules, n-grams, PII patterns) sees one spelling of
 //! the same text. It never excludes a document; it records what it changed in signals.
 
+use crate::rejoin::rejoin_wrapped_lines;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
@@ -14,6 +15,10 @@ fn yes() -> bool {
 
 fn default_max_blank_lines() -> usize {
     2
+}
+
+fn default_rejoin_min_chars() -> usize {
+    30
 }
 
 /// Configuration of the normalisation stage.
@@ -42,6 +47,19 @@ pub struct NormaliseConfig {
     /// removed from every line. Default 2.
     #[serde(default = "default_max_blank_lines")]
     pub max_blank_lines: usize,
+    /// Join hard-wrapped lines back into their sentences, so that line rules (C4, FineWeb) judge
+    /// sentences, not fragments: a line of at least `rejoin_min_chars` characters that ends
+    /// without sentence punctuation and is followed by a line continuing the sentence (lower
+    /// case, or after a word such as `de`, `van`, `te`) is joined with a space; in a paragraph
+    /// where most breaks are of that kind, all its breaks are. Headings, list items, tables,
+    /// quotes and blank lines are never joined. Only newlines change. Default true: text that
+    /// is not wrapped has no such breaks and stays as it is.
+    #[serde(default = "yes")]
+    pub rejoin_wrapped_lines: bool,
+    /// The shortest line that can be a wrapped one, in characters: shorter lines without
+    /// punctuation are menus, addresses and verse. Default 30.
+    #[serde(default = "default_rejoin_min_chars")]
+    pub rejoin_min_chars: usize,
 }
 
 impl Default for NormaliseConfig {
@@ -52,12 +70,15 @@ impl Default for NormaliseConfig {
             nfc: true,
             unify_spaces: true,
             max_blank_lines: default_max_blank_lines(),
+            rejoin_wrapped_lines: true,
+            rejoin_min_chars: default_rejoin_min_chars(),
         }
     }
 }
 
 /// Normalises text; sets `normalise_mojibake_fixes`, `normalise_control_chars_removed`,
-/// `normalise_nfc_changed` (0/1) and `normalise_whitespace_changed` (0/1). Never excludes.
+/// `normalise_nfc_changed` (0/1), `normalise_whitespace_changed` (0/1) and
+/// `normalise_lines_rejoined`. Never excludes.
 pub struct Normalise {
     name: String,
     config: NormaliseConfig,
@@ -73,11 +94,12 @@ impl Normalise {
     }
 }
 
-const SIGNALS: [&str; 4] = [
+const SIGNALS: [&str; 5] = [
     "normalise_mojibake_fixes",
     "normalise_control_chars_removed",
     "normalise_nfc_changed",
     "normalise_whitespace_changed",
+    "normalise_lines_rejoined",
 ];
 
 impl Stage for Normalise {
@@ -122,10 +144,18 @@ impl Stage for Normalise {
             ws_changed = s != doc.text;
             doc.text = s;
         }
+        let mut rejoined = 0;
+        if c.rejoin_wrapped_lines {
+            if let (Cow::Owned(s), n) = rejoin_wrapped_lines(&doc.text, c.rejoin_min_chars) {
+                doc.text = s;
+                rejoined = n;
+            }
+        }
         doc.set_signal(SIGNALS[0], fixes as f64);
         doc.set_signal(SIGNALS[1], removed as f64);
         doc.set_signal(SIGNALS[2], f64::from(u8::from(nfc_changed)));
         doc.set_signal(SIGNALS[3], f64::from(u8::from(ws_changed)));
+        doc.set_signal(SIGNALS[4], rejoined as f64);
     }
 }
 
