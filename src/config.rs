@@ -1,7 +1,9 @@
 //! `zeef.toml`: the run's stages and thresholds, and where its other files are.
 
+use crate::profiles::{ProfileConfig, DEFAULT_PROFILE};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use zeef_core::{GlobalStage, Stage};
@@ -32,6 +34,9 @@ fn default_shard_rows() -> usize {
 fn default_checkpoint_batches() -> usize {
     256
 }
+fn default_max_words_removed_share() -> f64 {
+    0.05
+}
 
 /// The `[run]` table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,6 +58,10 @@ pub struct RunConfig {
     /// the run's task count); at most the stage's `bands` are used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket_tasks: Option<usize>,
+    /// The share of the words of kept documents that stages may remove (C4 line rules, ...)
+    /// before the run warns that its cleaning cuts text, per source. Default 0.05.
+    #[serde(default = "default_max_words_removed_share")]
+    pub max_words_removed_share: f64,
 }
 
 impl Default for RunConfig {
@@ -63,6 +72,7 @@ impl Default for RunConfig {
             shard_rows: default_shard_rows(),
             checkpoint_batches: default_checkpoint_batches(),
             bucket_tasks: None,
+            max_words_removed_share: default_max_words_removed_share(),
         }
     }
 }
@@ -270,6 +280,14 @@ pub struct ZeefConfig {
     /// The stages, in order.
     #[serde(default, rename = "stage")]
     pub stages: Vec<StageConfig>,
+    /// Source profiles defined or replaced by the project (`[profile.NAME]`); see
+    /// [`crate::profiles`].
+    #[serde(
+        default,
+        rename = "profile",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub profiles: BTreeMap<String, ProfileConfig>,
 }
 
 /// A loaded configuration with its paths resolved.
@@ -303,7 +321,25 @@ impl ZeefConfig {
                     .into(),
             );
         }
+        if !(0.0..=1.0).contains(&config.run.max_words_removed_share) {
+            return Err("run.max_words_removed_share is a share between 0 and 1".into());
+        }
+        // Every profile the project defines must apply to its stages, so a wrong setting fails
+        // here rather than when the first source that uses it is read.
+        for name in config.profiles.keys() {
+            config.profile_stages(name).map_err(|e| format!("{e:#}"))?;
+        }
         Ok(config)
+    }
+
+    /// The stages a source with profile `name` runs (`None` where the profile skips one).
+    pub fn profile_stages(&self, name: &str) -> Result<Vec<Option<StageConfig>>> {
+        crate::profiles::resolve(name, &self.profiles)?.apply(&self.stages)
+    }
+
+    /// The profile of a source: its own, or the default.
+    pub fn source_profile(source: &zeef_ingest::SourceConfig) -> &str {
+        source.profile.as_deref().unwrap_or(DEFAULT_PROFILE)
     }
 }
 

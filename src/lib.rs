@@ -10,6 +10,7 @@ pub mod lookup;
 pub mod plan;
 #[cfg(feature = "pretrain")]
 pub mod pretrain_cli;
+pub mod profiles;
 pub mod progress;
 pub mod reporting;
 pub mod runner;

@@ -27,9 +27,10 @@
 //! skips its finished tasks. Chunks cut the input at fixed document counts, so a resumed run
 //! writes the same bytes as one that was never stopped.
 
-use crate::config::{BuildContext, BuiltStage, Project, StageConfig};
+use crate::config::{BuildContext, BuiltStage, Project, StageConfig, ZeefConfig};
 use crate::progress::Progress;
 use anyhow::{bail, Context, Result};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -38,8 +39,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use zeef_core::schema::{shard_schema, SchemaRef};
 use zeef_core::{
-    apply_batch, process_batch, text_hash, Counts, Document, Exclusion, GlobalStage, RunSummary,
-    ShardInfo, ShardLimits, ShardReader, ShardWriter, Stage, StageCounts,
+    apply_batch, text_hash, Document, Exclusion, GlobalStage, RunSummary, ShardInfo, ShardLimits,
+    ShardReader, ShardWriter, Stage, StageCounts,
 };
 use zeef_dedup::sharded::{near_edges, near_removals};
 use zeef_dedup::{ExactDedup, LicenceRank, NearDedup, NearDedupConfig, RemovalList};
@@ -128,9 +129,24 @@ struct GlobalSpec {
     method: Method,
 }
 
+/// The per-document stages between two global stages: one chain per source profile.
+struct Segment {
+    /// The built chains, one per profile in use.
+    chains: Vec<Vec<Box<dyn Stage>>>,
+    /// The chain of each source, by source name.
+    by_source: HashMap<String, usize>,
+}
+
+impl Segment {
+    fn chain(&self, doc: &Document) -> &[Box<dyn Stage>] {
+        let i = self.by_source.get(&doc.source).copied().unwrap_or(0);
+        self.chains.get(i).map_or(&[], Vec::as_slice)
+    }
+}
+
 /// The built stages of a project, cut into segments at the global stages.
 struct Pipeline {
-    segments: Vec<Vec<Box<dyn Stage>>>,
+    segments: Vec<Segment>,
     globals: Vec<GlobalSpec>,
     schema: SchemaRef,
     stage_counts: Vec<StageCounts>,
@@ -144,7 +160,35 @@ impl Pipeline {
             policy,
             dir: project.dir.clone(),
         };
-        let mut segments: Vec<Vec<Box<dyn Stage>>> = vec![Vec::new()];
+        let sources = SourcesFile::load(&project.sources_path())?;
+        // The profiles in use, the default first (chain 0, for documents of no known source).
+        let mut profiles = vec![crate::profiles::DEFAULT_PROFILE.to_string()];
+        let mut profile_of = HashMap::new();
+        for s in &sources.sources {
+            let p = ZeefConfig::source_profile(s).to_string();
+            let i = match profiles.iter().position(|q| *q == p) {
+                Some(i) => i,
+                None => {
+                    profiles.push(p.clone());
+                    profiles.len() - 1
+                }
+            };
+            profile_of.insert(s.name.clone(), i);
+        }
+        let effective = profiles
+            .iter()
+            .map(|p| {
+                project
+                    .config
+                    .profile_stages(p)
+                    .with_context(|| format!("{}", project.sources_path().display()))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let new_segment = || Segment {
+            chains: (0..profiles.len()).map(|_| Vec::new()).collect(),
+            by_source: profile_of.clone(),
+        };
+        let mut segments = vec![new_segment()];
         let mut globals = Vec::new();
         let mut signals: Vec<&'static str> = Vec::new();
         let mut stage_counts = vec![StageCounts {
@@ -152,31 +196,35 @@ impl Pipeline {
             kind: "ingest".into(),
             ..StageCounts::default()
         }];
-        for sc in &project.config.stages {
+        for (i, sc) in project.config.stages.iter().enumerate() {
             stage_counts.push(StageCounts {
                 name: sc.kind().into(),
                 kind: sc.kind().into(),
                 ..StageCounts::default()
             });
-            match sc.build(&ctx)? {
-                BuiltStage::Doc(s) => {
+            if let BuiltStage::Global(g) = sc.build(&ctx)? {
+                signals.extend(g.signals());
+                let method = match sc {
+                    StageConfig::ExactDedup(_) => Method::Exact,
+                    StageConfig::NearDedup(_) => Method::Near,
+                    _ => Method::ObserveAll,
+                };
+                globals.push(GlobalSpec {
+                    config: sc.clone(),
+                    method,
+                });
+                segments.push(new_segment());
+                continue;
+            }
+            let seg = segments.last_mut().context("no segment")?;
+            for (k, stages) in effective.iter().enumerate() {
+                let Some(esc) = &stages[i] else { continue };
+                if let BuiltStage::Doc(s) = esc
+                    .build(&ctx)
+                    .with_context(|| format!("profile `{}`", profiles[k]))?
+                {
                     signals.extend(s.signals());
-                    if let Some(seg) = segments.last_mut() {
-                        seg.push(s);
-                    }
-                }
-                BuiltStage::Global(g) => {
-                    signals.extend(g.signals());
-                    let method = match sc {
-                        StageConfig::ExactDedup(_) => Method::Exact,
-                        StageConfig::NearDedup(_) => Method::Near,
-                        _ => Method::ObserveAll,
-                    };
-                    globals.push(GlobalSpec {
-                        config: sc.clone(),
-                        method,
-                    });
-                    segments.push(Vec::new());
+                    seg.chains[k].push(s);
                 }
             }
         }
@@ -794,6 +842,44 @@ fn next_batch(stream: &mut DocIter, n: usize) -> Result<Vec<Document>> {
     Ok(batch)
 }
 
+/// Runs each document of `docs` through its source's chain, in parallel. Returns what stages
+/// removed from documents the chain kept: (document index, stage name, words, bytes).
+fn process_segment<'a>(seg: &'a Segment, docs: &mut [Document]) -> Vec<(usize, &'a str, u64, u64)> {
+    let per_doc: Vec<Vec<(&'a str, u64, u64)>> = docs
+        .par_iter_mut()
+        .map(|doc| {
+            let mut cut = Vec::new();
+            let mut words = doc.word_count() as u64;
+            for stage in seg.chain(doc) {
+                if !doc.is_kept() {
+                    break;
+                }
+                let (len, ptr) = (doc.text.len(), doc.text.as_ptr());
+                stage.process(doc);
+                // A stage that changes the text replaces it (or at least its length).
+                if doc.text.len() != len || doc.text.as_ptr() != ptr {
+                    let now = doc.word_count() as u64;
+                    let bytes = (len as u64).saturating_sub(doc.text.len() as u64);
+                    if now < words || bytes > 0 {
+                        cut.push((stage.name(), words.saturating_sub(now), bytes));
+                    }
+                    words = now;
+                }
+            }
+            if doc.is_kept() {
+                cut
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    per_doc
+        .into_iter()
+        .enumerate()
+        .flat_map(|(i, cut)| cut.into_iter().map(move |(s, w, b)| (i, s, w, b)))
+        .collect()
+}
+
 fn chunk_summary(pipe: &Pipeline) -> RunSummary {
     RunSummary {
         stages: pipe.stage_counts.clone(),
@@ -908,7 +994,9 @@ fn run_process(
             if let Some(o) = &opener {
                 o.apply(&mut batch);
             }
-            process_batch(stages, &mut batch);
+            for (i, stage, words, bytes) in process_segment(stages, &mut batch) {
+                summary.removed(stage, &batch[i].source, words, bytes);
+            }
             fault_point("batch");
             let (kept, gone): (Vec<Document>, Vec<Document>) =
                 batch.into_iter().partition(Document::is_kept);
@@ -1136,47 +1224,6 @@ fn shard_batches(
     Ok(readers.into_iter().flatten())
 }
 
-fn add_counts(into: &mut Counts, from: &Counts) {
-    into.documents_read += from.documents_read;
-    into.documents_kept += from.documents_kept;
-    into.documents_excluded += from.documents_excluded;
-    into.bytes_read += from.bytes_read;
-    into.bytes_kept += from.bytes_kept;
-    into.words_kept += from.words_kept;
-    for (k, v) in &from.excluded_by_reason {
-        *into.excluded_by_reason.entry(k.clone()).or_default() += v;
-    }
-}
-
-fn merge_summary(into: &mut RunSummary, from: &RunSummary) {
-    add_counts(&mut into.totals, &from.totals);
-    for (map, other) in [
-        (&mut into.sources, &from.sources),
-        (&mut into.rights_holders, &from.rights_holders),
-        (&mut into.agreements, &from.agreements),
-    ] {
-        for (k, c) in other {
-            add_counts(map.entry(k.clone()).or_default(), c);
-        }
-    }
-    for s in &from.stages {
-        let stage = match into.stages.iter_mut().position(|x| x.name == s.name) {
-            Some(i) => &mut into.stages[i],
-            None => {
-                into.stages.push(StageCounts {
-                    name: s.name.clone(),
-                    kind: s.kind.clone(),
-                    ..StageCounts::default()
-                });
-                into.stages.last_mut().expect("just pushed")
-            }
-        };
-        for (k, v) in &s.excluded_by_reason {
-            *stage.excluded_by_reason.entry(k.clone()).or_default() += v;
-        }
-    }
-}
-
 /// Moves shards into `dir` as `part-00000.parquet`, ... in list order. Moving again after an
 /// interruption finds the shards already moved in their place.
 fn place_shards(
@@ -1233,7 +1280,7 @@ fn run_report(
         let last = segment + 1 == pipe.segments.len();
         for t in 0..ph.tasks {
             for (d, m) in layout.chunks(ph, t)? {
-                merge_summary(&mut summary, &m.summary);
+                summary.merge(&m.summary);
                 if segment == 0 {
                     documents += m.docs_in;
                 }

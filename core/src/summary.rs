@@ -17,16 +17,46 @@ pub struct Counts {
     pub bytes_read: u64,
     /// Text bytes in `output/` (after cleaning).
     pub bytes_kept: u64,
+    /// Whitespace-separated words that entered.
+    #[serde(default)]
+    pub words_read: u64,
     /// Whitespace-separated words in `output/`.
     pub words_kept: u64,
     /// Excluded documents per reason code.
     pub excluded_by_reason: BTreeMap<String, u64>,
+    /// Words that stages removed from documents they kept (C4 line rules, personal data
+    /// replaced, ...), per stage name: text lost although its document was kept.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub words_removed_by_stage: BTreeMap<String, u64>,
 }
 
 impl Counts {
-    fn read(&mut self, doc: &Document) {
+    fn read(&mut self, doc: &Document, words: u64) {
         self.documents_read += 1;
         self.bytes_read += doc.text.len() as u64;
+        self.words_read += words;
+    }
+
+    /// Adds another set of counts (another task's, another chunk's) to these.
+    pub fn add(&mut self, from: &Counts) {
+        self.documents_read += from.documents_read;
+        self.documents_kept += from.documents_kept;
+        self.documents_excluded += from.documents_excluded;
+        self.bytes_read += from.bytes_read;
+        self.bytes_kept += from.bytes_kept;
+        self.words_read += from.words_read;
+        self.words_kept += from.words_kept;
+        for (k, v) in &from.excluded_by_reason {
+            *self.excluded_by_reason.entry(k.clone()).or_default() += v;
+        }
+        for (k, v) in &from.words_removed_by_stage {
+            *self.words_removed_by_stage.entry(k.clone()).or_default() += v;
+        }
+    }
+
+    /// Words removed from kept documents by all stages together.
+    pub fn words_removed(&self) -> u64 {
+        self.words_removed_by_stage.values().sum()
     }
 
     fn settle(&mut self, doc: &Document, words: u64) {
@@ -71,6 +101,12 @@ pub struct StageCounts {
     pub kind: String,
     /// Documents it excluded, per reason.
     pub excluded_by_reason: BTreeMap<String, u64>,
+    /// Words it removed from documents it kept (line rules, replacements).
+    #[serde(default)]
+    pub words_removed: u64,
+    /// Bytes it removed from documents it kept.
+    #[serde(default)]
+    pub bytes_removed: u64,
 }
 
 /// The machine-readable summary of a run, written as `run.json`.
@@ -105,11 +141,67 @@ pub struct RunSummary {
 impl RunSummary {
     /// Counts a document entering the run.
     pub fn read(&mut self, doc: &Document) {
-        self.totals.read(doc);
+        let words = doc.word_count() as u64;
+        self.totals.read(doc, words);
         self.sources
             .entry(doc.source.clone())
             .or_default()
-            .read(doc);
+            .read(doc, words);
+    }
+
+    /// Counts `words` and `bytes` that stage `stage` removed from a document of `source` that
+    /// it kept.
+    pub fn removed(&mut self, stage: &str, source: &str, words: u64, bytes: u64) {
+        let s = self.stage_mut(stage, stage);
+        s.words_removed += words;
+        s.bytes_removed += bytes;
+        for c in [
+            &mut self.totals,
+            self.sources.entry(source.to_string()).or_default(),
+        ] {
+            *c.words_removed_by_stage
+                .entry(stage.to_string())
+                .or_default() += words;
+        }
+    }
+
+    /// The counts of stage `name`, added at the end if the summary has none yet.
+    fn stage_mut(&mut self, name: &str, kind: &str) -> &mut StageCounts {
+        let i = match self.stages.iter().position(|s| s.name == name) {
+            Some(i) => i,
+            None => {
+                self.stages.push(StageCounts {
+                    name: name.to_string(),
+                    kind: kind.to_string(),
+                    ..StageCounts::default()
+                });
+                self.stages.len() - 1
+            }
+        };
+        &mut self.stages[i]
+    }
+
+    /// Adds the counts of another part of the same run (a task, a chunk): documents, words,
+    /// reasons and removals. Shards are not merged: the runner places them.
+    pub fn merge(&mut self, from: &RunSummary) {
+        self.totals.add(&from.totals);
+        for (map, other) in [
+            (&mut self.sources, &from.sources),
+            (&mut self.rights_holders, &from.rights_holders),
+            (&mut self.agreements, &from.agreements),
+        ] {
+            for (k, c) in other {
+                map.entry(k.clone()).or_default().add(c);
+            }
+        }
+        for s in &from.stages {
+            let stage = self.stage_mut(&s.name, &s.kind);
+            for (k, v) in &s.excluded_by_reason {
+                *stage.excluded_by_reason.entry(k.clone()).or_default() += v;
+            }
+            stage.words_removed += s.words_removed;
+            stage.bytes_removed += s.bytes_removed;
+        }
     }
 
     /// Counts a document leaving the run, kept or excluded.
@@ -133,17 +225,7 @@ impl RunSummary {
             .or_default()
             .settle(doc, words);
         if let Some(e) = doc.exclusion() {
-            let stage = match self.stages.iter_mut().find(|s| s.name == e.stage) {
-                Some(s) => s,
-                None => {
-                    self.stages.push(StageCounts {
-                        name: e.stage.clone(),
-                        kind: e.stage.clone(),
-                        ..StageCounts::default()
-                    });
-                    self.stages.last_mut().expect("just pushed")
-                }
-            };
+            let stage = self.stage_mut(&e.stage, &e.stage);
             *stage
                 .excluded_by_reason
                 .entry(e.reason.code().to_string())
@@ -160,6 +242,7 @@ impl RunSummary {
             c.bytes_kept = 0;
             c.words_kept = 0;
             c.excluded_by_reason.clear();
+            c.words_removed_by_stage.clear();
         };
         reset(&mut self.totals);
         self.sources.values_mut().for_each(reset);
@@ -167,6 +250,8 @@ impl RunSummary {
         self.agreements.values_mut().for_each(reset);
         for s in &mut self.stages {
             s.excluded_by_reason.clear();
+            s.words_removed = 0;
+            s.bytes_removed = 0;
         }
         self.output_shards.clear();
         self.excluded_shards.clear();

@@ -89,8 +89,8 @@ fn main() -> Result<(), String> {
     // `KEEP_SHOW=reason` prints the start of the first Dutch documents excluded for it.
     let show = std::env::var("KEEP_SHOW").ok();
     let mut shown = 0;
-    // `KEEP_IDS=FILE` writes the `id` of every kept document, one a line, to score a corpus
-    // with ground truth.
+    // `KEEP_IDS=FILE` writes the `id` and verdict (`kept` or the reason) of every document, a
+    // line each, to score a corpus with ground truth.
     let mut ids = match std::env::var("KEEP_IDS") {
         Ok(p) => Some(std::fs::File::create(&p).map_err(|e| format!("{p}: {e}"))?),
         Err(_) => None,
@@ -112,9 +112,11 @@ fn main() -> Result<(), String> {
             }
             cut.push((s.name().to_string(), before.saturating_sub(words(&d.text))));
         }
-        if let (Some(f), true) = (ids.as_mut(), d.is_kept()) {
+        if let Some(f) = ids.as_mut() {
             use std::io::Write;
-            writeln!(f, "{}", v["id"].as_str().unwrap_or_default()).map_err(|e| e.to_string())?;
+            let verdict = d.exclusion().map_or("kept", |e| e.reason.code());
+            writeln!(f, "{}\t{verdict}", v["id"].as_str().unwrap_or_default())
+                .map_err(|e| e.to_string())?;
         }
         if !nl {
             excluded_other += u64::from(!d.is_kept());

@@ -89,6 +89,11 @@ pub struct C4Config {
     /// true.
     #[serde(default = "yes")]
     pub filter_curly_bracket: bool,
+    /// With `filter_curly_bracket`: remove the lines with `{` or `}` instead of excluding the
+    /// document, for text that quotes code or notation inside prose (a book with a transcribed
+    /// score, a ruling quoting a formula). Default false (C4: the document is code).
+    #[serde(default)]
+    pub curly_bracket_removes_line: bool,
     /// Remove lines containing one of `policy_phrases`. Default true.
     #[serde(default = "yes")]
     pub filter_policy: bool,
@@ -111,6 +116,7 @@ impl Default for C4Config {
             filter_lorem_ipsum: true,
             filter_javascript: true,
             filter_curly_bracket: true,
+            curly_bracket_removes_line: false,
             filter_policy: true,
             policy_phrases: d_policy_phrases(),
         }
@@ -246,6 +252,10 @@ impl Stage for C4 {
                 break;
             }
             if c.filter_javascript && js {
+                removed += 1;
+                continue;
+            }
+            if c.filter_curly_bracket && c.curly_bracket_removes_line && line.contains(['{', '}']) {
                 removed += 1;
                 continue;
             }

@@ -102,6 +102,10 @@ pub struct SourceConfig {
     /// The attribution the licence asks for.
     #[serde(default)]
     pub attribution: Option<String>,
+    /// The cleaning profile of the source (`web`, `legal`, `book`, `news`, `reference`, or one
+    /// the project defines in `zeef.toml`): which stages run with which settings. Default `web`.
+    #[serde(default)]
+    pub profile: Option<String>,
     /// The language the source declares (ISO 639-1); language identification still runs.
     #[serde(default)]
     pub language: Option<String>,
@@ -146,6 +150,7 @@ impl SourceConfig {
             agreement: None,
             priority: 0,
             attribution: None,
+            profile: None,
             language: None,
             text_field: default_text_field(),
             id_field: None,
