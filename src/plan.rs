@@ -784,12 +784,20 @@ impl Observer {
         })
     }
 
-    fn observe(&mut self, kept: &[Document]) -> Result<()> {
+    /// Whether [`Observer::observe`] needs the documents' [`entry_key`]s.
+    fn wants_entry_keys(&self) -> bool {
+        matches!(self, Observer::Keys(_))
+    }
+
+    /// Records what the next global stage needs of the kept documents; `keys` are their entry
+    /// keys where [`Observer::wants_entry_keys`].
+    fn observe(&mut self, kept: &[Document], keys: &[u128]) -> Result<()> {
         match self {
             Observer::Keys(w) => {
                 // Exact dedup decides by text hash, priority, licence and id alone: a key stands
                 // in for the document, with the hash as its text.
-                let keys: Vec<Document> = kept.iter().map(exact_key).collect();
+                let keys: Vec<Document> =
+                    kept.iter().zip(keys).map(|(d, k)| exact_key(d, *k)).collect();
                 w.write(&keys)?;
             }
             Observer::Near(n, w) => {
@@ -823,10 +831,23 @@ impl Observer {
     }
 }
 
-fn exact_key(d: &Document) -> Document {
+/// The exact-dedup key of a text: xxh3-128 of its words joined by single spaces, so copies that
+/// differ only in line breaks, wrapping or trailing spaces are the same text.
+fn entry_key(text: &str) -> u128 {
+    let mut joined = String::with_capacity(text.len());
+    for w in text.split_whitespace() {
+        if !joined.is_empty() {
+            joined.push(' ');
+        }
+        joined.push_str(w);
+    }
+    text_hash(&joined)
+}
+
+fn exact_key(d: &Document, key: u128) -> Document {
     Document {
         id: d.id.clone(),
-        text: format!("{:032x}", text_hash(&d.text)),
+        text: format!("{key:032x}"),
         source: d.source.clone(),
         license: d.license.clone(),
         priority: d.priority,
@@ -994,10 +1015,24 @@ fn run_process(
             if let Some(o) = &opener {
                 o.apply(&mut batch);
             }
+            // Exact dedup compares documents as they entered this segment, before the cleaning
+            // of their source's profile: a law copied into a news feed is the same text, even
+            // though the legal and the web rules leave different lines of it.
+            let entry_keys: Vec<u128> = if observer.wants_entry_keys() {
+                batch.iter().map(|d| entry_key(&d.text)).collect()
+            } else {
+                Vec::new()
+            };
             for (i, stage, words, bytes) in process_segment(stages, &mut batch) {
                 summary.removed(stage, &batch[i].source, words, bytes);
             }
             fault_point("batch");
+            let kept_keys: Vec<u128> = entry_keys
+                .iter()
+                .zip(&batch)
+                .filter(|(_, d)| d.is_kept())
+                .map(|(k, _)| *k)
+                .collect();
             let (kept, gone): (Vec<Document>, Vec<Document>) =
                 batch.into_iter().partition(Document::is_kept);
             for d in &gone {
@@ -1009,7 +1044,7 @@ fn run_process(
                     summary.settle(d);
                 }
             } else {
-                observer.observe(&kept)?;
+                observer.observe(&kept, &kept_keys)?;
             }
             kept_w.write(&kept)?;
             fault_point("shard");

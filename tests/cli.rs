@@ -119,7 +119,8 @@ fn demo_conserves_every_document_and_gives_reasons() {
     );
 
     // Planted exact copies never survive: either the higher-priority original is kept and the
-    // copy is its exact_duplicate, or a quality rule excluded both for the same reason.
+    // copy is its exact_duplicate, or a quality rule of the copy's own source (the archive's
+    // web profile) excluded it first, while the original's profile kept it or excluded it too.
     let cases = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo/archive/cases.tsv"),
     )
@@ -149,12 +150,15 @@ fn demo_conserves_every_document_and_gives_reasons() {
                 "original {original} not kept"
             );
         } else {
-            let o = ex.get(&original).expect("original excluded too");
-            assert_eq!(
-                o.exclusion().map(|x| x.reason),
-                Some(e.reason),
-                "{}",
+            assert!(
+                ["gopher_quality", "gopher_repetition", "c4", "fineweb_quality"]
+                    .contains(&e.stage.as_str()),
+                "{}: {e:?}",
                 cols[0]
+            );
+            assert!(
+                kept_ids.contains_key(&original) || ex.contains_key(&original),
+                "{original} missing"
             );
         }
     }
