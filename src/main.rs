@@ -198,7 +198,14 @@ fn demo_config() -> Result<PathBuf> {
 fn run_project(config: &Path, out: Option<&Path>, tasks: usize) -> Result<()> {
     let project = Project::load(config)?;
     let outcome = zeef::runner::run_tasks(&project, config, out, tasks)?;
-    print!("{}", zeef::summary::render(&outcome.dir, &outcome.summary));
+    print!(
+        "{}",
+        zeef::summary::render(
+            &outcome.dir,
+            &outcome.summary,
+            project.config.run.max_words_removed_share
+        )
+    );
     Ok(())
 }
 

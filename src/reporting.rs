@@ -21,6 +21,23 @@ fn input(role: &str, source: Option<&str>, path: &Path, project_dir: &Path) -> R
     })
 }
 
+/// The settings every stage runs with for sources of `profile`, as the manifest records them.
+fn effective_stages(
+    cfg: &crate::config::ZeefConfig,
+    profile: &str,
+) -> Result<Vec<serde_json::Value>> {
+    cfg.profile_stages(profile)?
+        .into_iter()
+        .zip(&cfg.stages)
+        .map(|(effective, configured)| {
+            Ok(match effective {
+                Some(sc) => serde_json::to_value(sc)?,
+                None => serde_json::json!({"type": configured.kind(), "skipped": true}),
+            })
+        })
+        .collect()
+}
+
 /// What the run was made from, for the manifest.
 pub fn run_context(project: &Project) -> Result<RunContext> {
     let dir = &project.dir;
@@ -52,12 +69,15 @@ pub fn run_context(project: &Project) -> Result<RunContext> {
         for f in zeef_ingest::resolve_files(s, &sources.base_dir)? {
             inputs.push(input("data", Some(&s.name), &f, dir)?);
         }
+        let profile = crate::config::ZeefConfig::source_profile(s);
         infos.push(SourceInfo {
             name: s.name.clone(),
             kind: s.kind.to_string(),
             licence: s.licence.clone(),
             rights_holder: s.rights_holder.clone(),
             agreement: s.agreement.clone(),
+            profile: Some(profile.to_string()),
+            stages: effective_stages(cfg, profile)?,
         });
     }
     Ok(RunContext {

@@ -68,6 +68,40 @@ pub fn trace(dir: &Path, id: &str) -> Result<String> {
             .map(|i| i.path.as_str())
             .collect();
         let _ = writeln!(s, "  source files  {}", files.join(", "));
+        if let Some(src) = m.run.sources.iter().find(|x| x.name == doc.source) {
+            let skipped: Vec<&str> = src
+                .stages
+                .iter()
+                .filter(|st| st["skipped"].as_bool() == Some(true))
+                .filter_map(|st| st["type"].as_str())
+                .collect();
+            let _ = writeln!(
+                s,
+                "  profile       {}{} (every setting: manifest.json, run.sources)",
+                src.profile.as_deref().unwrap_or("web"),
+                if skipped.is_empty() {
+                    String::new()
+                } else {
+                    format!(", skips {}", skipped.join(", "))
+                }
+            );
+        }
+    }
+    if let Ok(summary) = crate::audit::load_summary(dir) {
+        if let Some(c) = summary.sources.get(&doc.source) {
+            let cut: Vec<String> = c
+                .words_removed_by_stage
+                .iter()
+                .map(|(st, n)| format!("{st} {n}"))
+                .collect();
+            if !cut.is_empty() {
+                let _ = writeln!(
+                    s,
+                    "  words removed from the source's kept documents: {}",
+                    cut.join(", ")
+                );
+            }
+        }
     }
     for (k, v) in [
         ("url", &doc.url),

@@ -155,6 +155,9 @@ impl RunSummary {
         let s = self.stage_mut(stage, stage);
         s.words_removed += words;
         s.bytes_removed += bytes;
+        if words == 0 {
+            return;
+        }
         for c in [
             &mut self.totals,
             self.sources.entry(source.to_string()).or_default(),

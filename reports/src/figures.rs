@@ -144,6 +144,53 @@ pub struct Figures {
     pub tokens: Option<BTreeMap<String, u64>>,
     /// The training run in `train/`, when the pretraining stage wrote one.
     pub training: Option<Training>,
+    /// Words that stages removed from documents they kept, per source and stage (from
+    /// `run.json`: the shards hold only what is left).
+    #[serde(default)]
+    pub words_removed: Vec<WordsRemoved>,
+}
+
+/// Words one stage removed from the kept documents of one source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WordsRemoved {
+    /// The source.
+    pub source: String,
+    /// The source's cleaning profile, where the manifest records one.
+    pub profile: Option<String>,
+    /// The stage.
+    pub stage: String,
+    /// Words removed.
+    pub words: u64,
+    /// Their share of the words the source's kept documents had before they were removed:
+    /// `words / (words kept + every stage's words removed)`.
+    pub share: f64,
+}
+
+/// [`WordsRemoved`] of every source and stage of a run, in source then pipeline order.
+pub fn words_removed(
+    summary: &zeef_core::RunSummary,
+    profiles: &BTreeMap<String, String>,
+) -> Vec<WordsRemoved> {
+    let mut out = Vec::new();
+    for (source, c) in &summary.sources {
+        let before = c.words_kept + c.words_removed();
+        for st in &summary.stages {
+            let Some(&words) = c.words_removed_by_stage.get(&st.name) else {
+                continue;
+            };
+            if words == 0 {
+                continue;
+            }
+            out.push(WordsRemoved {
+                source: source.clone(),
+                profile: profiles.get(source).cloned(),
+                stage: st.name.clone(),
+                words,
+                share: words as f64 / before.max(1) as f64,
+            });
+        }
+    }
+    out
 }
 
 /// What the pretraining stage recorded in `train/`: its metrics and loss curves.
@@ -696,6 +743,7 @@ pub fn compute(dir: &Path, stage_order: &[String], ctx: &RunContext) -> Result<F
         crawled_domains,
         tokens: tokens(dir),
         training: training(dir),
+        words_removed: Vec::new(),
     })
 }
 
@@ -720,6 +768,7 @@ fn empty() -> Figures {
         crawled_domains: Vec::new(),
         tokens: None,
         training: None,
+        words_removed: Vec::new(),
     }
 }
 

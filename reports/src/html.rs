@@ -4,6 +4,7 @@
 use crate::figures::{Breakdown, Figures, Histogram, Volume};
 use crate::manifest::Manifest;
 use crate::{describe, esc};
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 const KEPT: &str = "#3b7a57";
@@ -407,6 +408,9 @@ pub fn render(f: &Figures, m: &Manifest) -> String {
         ));
     }
 
+    h.push_str(&words_removed_html(f, m));
+    h.push_str(&profiles_html(m));
+
     for (id, title, what, rows, tokens) in [
         ("sources", "Sources", "source", &f.sources, None),
         ("licences", "Licences", "licence", &f.licences, None),
@@ -558,5 +562,82 @@ pub fn render(f: &Figures, m: &Manifest) -> String {
         );
     }
     h.push_str("</tbody></table></body></html>\n");
+    h
+}
+
+/// The words stages removed from documents they kept: text lost although its document stayed,
+/// per source and stage, with a warning where a source lost more than the run allows.
+fn words_removed_html(f: &Figures, m: &Manifest) -> String {
+    let max = m.run.config["run"]["max_words_removed_share"]
+        .as_f64()
+        .unwrap_or(0.05);
+    let mut h = String::from(
+        r#"<h2 id="words-removed">Words removed from kept documents</h2><p class="meta">Line rules and replacements change the text of documents they keep; the share is of the words those documents had.</p>"#,
+    );
+    if f.words_removed.is_empty() {
+        h.push_str(r#"<p class="ok">No stage removed words from a kept document.</p>"#);
+        return h;
+    }
+    h.push_str(r#"<table><thead><tr><th>source</th><th>profile</th><th>stage</th><th class="n">words</th><th class="n">share</th></tr></thead><tbody>"#);
+    let mut per_source: BTreeMap<&str, f64> = BTreeMap::new();
+    for w in &f.words_removed {
+        *per_source.entry(&w.source).or_default() += w.share;
+        let _ = write!(
+            h,
+            r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="n">{}</td><td class="n">{:.2}%</td></tr>"#,
+            esc(&w.source),
+            esc(w.profile.as_deref().unwrap_or("–")),
+            esc(&w.stage),
+            n(w.words),
+            100.0 * w.share
+        );
+    }
+    h.push_str("</tbody></table>");
+    for (source, share) in per_source.iter().filter(|(_, s)| **s > max) {
+        let _ = write!(
+            h,
+            r#"<p class="bad">{}: stages removed {:.1}% of the words of its kept documents, more than <code>run.max_words_removed_share</code> ({:.1}%). Check its profile.</p>"#,
+            esc(source),
+            100.0 * share,
+            100.0 * max
+        );
+    }
+    h
+}
+
+/// Each source's profile: the stages it skips and the settings it changes, against the
+/// configured stage list.
+fn profiles_html(m: &Manifest) -> String {
+    let configured = m.run.config["stage"].as_array().cloned().unwrap_or_default();
+    let mut h = String::from(
+        r#"<h2 id="profiles">Source profiles</h2><p class="meta">Settings that differ from the configured stages; <code>manifest.json</code> has every setting of every stage per source.</p><table><thead><tr><th>source</th><th>profile</th><th>skipped</th><th>changed settings</th></tr></thead><tbody>"#,
+    );
+    for s in &m.run.sources {
+        let mut skipped = Vec::new();
+        let mut changed = Vec::new();
+        for (eff, conf) in s.stages.iter().zip(&configured) {
+            let kind = eff["type"].as_str().unwrap_or("?");
+            if eff["skipped"].as_bool() == Some(true) {
+                skipped.push(kind.to_string());
+                continue;
+            }
+            if let (Some(e), Some(c)) = (eff.as_object(), conf.as_object()) {
+                for (k, v) in e {
+                    if c.get(k) != Some(v) {
+                        changed.push(format!("{kind}.{k} = {v}"));
+                    }
+                }
+            }
+        }
+        let _ = write!(
+            h,
+            r#"<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>"#,
+            esc(&s.name),
+            esc(s.profile.as_deref().unwrap_or("web")),
+            esc(&skipped.join(", ")),
+            esc(&changed.join("; "))
+        );
+    }
+    h.push_str("</tbody></table>");
     h
 }

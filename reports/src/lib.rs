@@ -90,7 +90,13 @@ fn json_bytes<T: serde::Serialize>(v: &T) -> Vec<u8> {
 /// Counts the figures of a finished run from its shards and checks them against `run.json`.
 pub fn figures(dir: &Path, summary: &RunSummary, run: &RunContext) -> Result<Figures> {
     let order: Vec<String> = summary.stages.iter().map(|s| s.name.clone()).collect();
-    let f = figures::compute(dir, &order, run)?;
+    let mut f = figures::compute(dir, &order, run)?;
+    let profiles = run
+        .sources
+        .iter()
+        .filter_map(|s| Some((s.name.clone(), s.profile.clone()?)))
+        .collect();
+    f.words_removed = figures::words_removed(summary, &profiles);
     let t = &summary.totals;
     let checks = [
         ("documents read", f.read.documents, t.documents_read),

@@ -55,6 +55,13 @@ pub struct SourceInfo {
     /// The consent-ledger agreement it is used under.
     #[serde(default)]
     pub agreement: Option<String>,
+    /// Its cleaning profile (`web`, `legal`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// The per-document stages its documents ran, in order, with every setting as the profile
+    /// left it; a stage the profile skips is `{"type": ..., "skipped": true}`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<serde_json::Value>,
 }
 
 impl SourceInfo {
