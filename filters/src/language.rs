@@ -1,14 +1,15 @@
 //! Language identification with whatlang, with an optional second opinion from function words
-//! and a West Frisian word list.
+//! and word lists.
 //!
-//! whatlang's trigram profiles confuse Dutch with Afrikaans on sentence-length text and have no
-//! West Frisian at all (Frisian text comes out as Dutch or Afrikaans). The `stopwords` second
-//! opinion counts marker function words of Dutch, Afrikaans and West Frisian, and words of a
-//! West Frisian word list that are not Dutch, Afrikaans, German or English words
-//! (filters/data/langid/fy-words.txt): text whose Frisian words outnumber its Dutch and
-//! Afrikaans ones is West Frisian (`fy`) without asking whatlang, and where whatlang says
-//! Dutch, Afrikaans or a language it confuses short Dutch with, the marker words may overrule
-//! it. `cargo run --release -p zeef-filters --example langid_sentences` and `--example
+//! whatlang's trigram profiles confuse Dutch with Afrikaans on sentence-length text, take short
+//! Dutch sentences for German, Danish or French, and have no West Frisian at all (Frisian text
+//! comes out as Dutch, Afrikaans or German). The `stopwords` second opinion counts marker
+//! function words of Dutch, Afrikaans and West Frisian and, on short text and where Frisian is
+//! likely, the words of a West Frisian and a Dutch word list (filters/data/langid/fy-words.txt,
+//! nl-words.txt): text whose Frisian words are the majority is West Frisian (`fy`) without
+//! asking whatlang, and where whatlang says Dutch or Afrikaans, or another language of a short
+//! Dutch sentence, the counts may overrule it (see [`LanguageConfig::second_opinion`]).
+//! `cargo run --release -p zeef-filters --example langid_sentences` and `--example
 //! langid_eval` measure this on held-out real text (filters/data/langid/).
 //!
 //! whatlang costs about the same per document whatever its length (it compares the text's
@@ -62,13 +63,14 @@ fn default_second_opinion() -> SecondOpinion {
     SecondOpinion::Stopwords
 }
 
-/// A check that runs after whatlang behind the same stage.
+/// A check next to whatlang behind the same stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SecondOpinion {
     /// whatlang alone.
     None,
-    /// Dutch / Afrikaans / West Frisian function-word profile (see [`marker_counts`]).
+    /// Dutch / Afrikaans / West Frisian marker words and the Dutch and West Frisian word lists
+    /// (see [`LanguageConfig::second_opinion`]).
     Stopwords,
 }
 
@@ -76,7 +78,9 @@ pub enum SecondOpinion {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LanguageConfig {
-    /// Languages kept (ISO 639-1 where one exists, else ISO 639-3). Default `["nl"]`.
+    /// Languages kept (ISO 639-1 where one exists, else ISO 639-3). Default `["nl"]`. West
+    /// Frisian is `fy` (told apart by the `stopwords` second opinion; whatlang has no Frisian):
+    /// `["nl", "fy"]` keeps both.
     #[serde(default = "default_allowed")]
     pub allowed: Vec<String>,
     /// Minimum whatlang confidence (0..1) for a kept document. Default 0.5.
@@ -86,9 +90,33 @@ pub struct LanguageConfig {
     /// Default 8192: detection is stable long before that, and cost grows with length.
     #[serde(default = "default_max_bytes")]
     pub max_bytes: usize,
-    /// `"stopwords"` (default): when whatlang says nl, af or fy-like, or says nl below
-    /// `min_score`, the Dutch / Afrikaans / West Frisian marker words decide; `"none"`: whatlang
-    /// alone.
+    /// `"stopwords"` (default) or `"none"` (whatlang alone). With `"stopwords"`, frequent
+    /// function words of Dutch, Afrikaans and West Frisian that the other two spell differently
+    /// (Dutch `een`, `niet`, `wordt`; Afrikaans `'n`, `nie`, `vir`; Frisian `it`, `fan`,
+    /// `wurdt`) are counted, and in short text (50 words or fewer) and text where West Frisian
+    /// is likely also the words of two word lists: 31,000 West Frisian words that are not
+    /// Dutch, Afrikaans, German or English, and the 20,000 most frequent words of Dutch
+    /// legislation that are not Afrikaans, German or English. Each count, divided by its
+    /// language's share of such words in running text (Dutch 0.35, Afrikaans 0.11, West Frisian
+    /// 0.47), estimates how many of the text's words are in that language; then:
+    ///
+    /// - West Frisian (`fy`) where its estimated words outnumber the Dutch and Afrikaans ones
+    ///   together and make at least half of the text, without asking whatlang (`de` does not
+    ///   count for Dutch here: it is the Frisian article too). **Text that mixes West Frisian
+    ///   and Dutch is labelled by this majority of its words** (in the first 2 KB): mostly
+    ///   Frisian is `fy`, mostly Dutch is `nl` (kept where Dutch is allowed, with the Frisian
+    ///   passages in it). `lang_score` is the estimated Frisian share.
+    /// - Where whatlang says Dutch or Afrikaans: West Frisian where its words are the majority
+    ///   as above (the half-of-the-text rule aside); else Dutch or Afrikaans, whichever has more
+    ///   estimated words, overrules whatlang (one marker word does not overrule whatlang at
+    ///   confidence 0.8 or more), and a Dutch answer below `min_score` gets the Dutch share.
+    ///   On longer text where West Frisian is unlikely the marker words of the whole sample
+    ///   decide this, as whatlang is rarely wrong there.
+    /// - Where whatlang says another language of short text (whatlang takes short Dutch
+    ///   sentences for German, Danish, French, ...): Dutch, where at least two words that only
+    ///   Dutch uses (the strong marker words below and the Dutch word list) make at least half
+    ///   of the text Dutch and there is no Afrikaans or Frisian word; `lang_score` is that
+    ///   share.
     #[serde(default = "default_second_opinion")]
     pub second_opinion: SecondOpinion,
     /// The languages whatlang chooses between (codes as in `allowed`; `["*"]`: all 70 it
@@ -102,7 +130,8 @@ pub struct LanguageConfig {
     /// Default true: where Dutch is allowed, text whose first 2 KB hold at least 8 Dutch marker
     /// words that no neighbouring language uses (`een`, `niet`, `zijn`, `wordt`, `voor`, `naar`,
     /// `heeft`, `hij`, ...), at least one word in 25, and ten times more Dutch than Afrikaans and
-    /// West Frisian marker words, is taken as Dutch without asking whatlang; its `lang_score` is
+    /// West Frisian marker words and words with â, ê, ô, û or ú (Frisian `út`, `wêze`), is taken
+    /// as Dutch without asking whatlang; its `lang_score` is
     /// then the Dutch share of the marker words (where that share is below `min_score`, whatlang
     /// decides). Most Dutch documents are decided this way, at a tenth of whatlang's cost;
     /// everything else goes to whatlang.
@@ -399,7 +428,8 @@ struct Markers {
     /// Hits of [`NL_WORDS`].
     nl_listed: u32,
     /// Words with â, ê, ô, û or ú: one in 14 of West Frisian's ("út", "wêze", "dêr"), next to
-    /// none of Dutch's.
+    /// none of today's Dutch (19th-century Dutch writes "weêr", "broêr"; such text still goes
+    /// to whatlang and is Dutch there).
     accented: u32,
     /// Words looked at.
     words: u32,
