@@ -194,8 +194,9 @@ def bucket_of(s):
     return None
 
 
-def sample(sources, split, rng, per_source_split=True):
-    """N_PER_BUCKET units per bucket, drawn evenly from the sources; no text twice."""
+def sample(sources, split, rng, exclude=frozenset()):
+    """N_PER_BUCKET units per bucket, drawn evenly from the sources; no text twice, none of
+    `exclude`."""
     rows = []
     k = len(sources)
     for _, _, b in BUCKETS:
@@ -206,7 +207,7 @@ def sample(sources, split, rng, per_source_split=True):
                 if not in_split(d):
                     continue
                 for s in ss:
-                    if prose(s) and bucket_of(s) == b and s not in seen:
+                    if prose(s) and bucket_of(s) == b and s not in seen and s not in exclude:
                         seen.add(s)
                         pool.append((d, s))
             rng.shuffle(pool)
@@ -243,7 +244,12 @@ def main():
     rows = []
     for lang, sources in langs.items():
         rng = random.Random(f"{SEED}:{lang}:{a.split}")
-        for d, s, b in sample(sources, a.split, rng):
+        # A sentence that also occurs in a document of the dev split (the same sentence in two
+        # help pages) is not a test sentence.
+        dev = set()
+        if a.split == "test":
+            dev = {s for docs, in_split in sources for d, ss in docs if not in_split(d) for s in ss}
+        for d, s, b in sample(sources, a.split, rng, dev):
             rows.append({"lang": lang, "bucket": b, "src": d, "text": s})
     with open(out, "w", encoding="utf-8") as f:
         for r in rows:
