@@ -115,8 +115,10 @@ pub struct LanguageConfig {
     /// - Where whatlang says another language of short text (whatlang takes short Dutch
     ///   sentences for German, Danish, French, ...): Dutch, where at least two words that only
     ///   Dutch uses (the strong marker words below and the Dutch word list) make at least half
-    ///   of the text Dutch and there is no Afrikaans or Frisian word; `lang_score` is that
-    ///   share.
+    ///   of the text Dutch and there is no Afrikaans or Frisian word and no English or German
+    ///   function word (`the`, `and`, `und`, `ist`, ...: Dutch names and terms in an English
+    ///   sentence do not make it Dutch); `lang_score` is that share. Where whatlang says Dutch
+    ///   or Afrikaans, too, Dutch needs more estimated words than English and German.
     #[serde(default = "default_second_opinion")]
     pub second_opinion: SecondOpinion,
     /// The languages whatlang chooses between (codes as in `allowed`; `["*"]`: all 70 it
@@ -258,11 +260,26 @@ const NL_STRONG: &[&str] = &[
     "deze", "zij", "wij", "mijn", "zal", "zou", "zullen", "kunnen", "hij", "tegen", "uw",
 ];
 
-/// Bit of a word in the marker table: Dutch, Afrikaans, West Frisian, strong Dutch.
+/// Frequent English and German function words that Dutch, Afrikaans and West Frisian do not
+/// use (from the stopwords-iso English and German lists; "of", "der", "das", "noch", "ein", "es"
+/// and "sein" are left out, being Dutch, Afrikaans or Frisian words too): counted against Dutch
+/// where the word lists would otherwise take an English sentence with two Dutch names for Dutch.
+const EN_DE_MARKERS: &[&str] = &[
+    "the", "and", "to", "that", "for", "with", "this", "are", "from", "which", "have", "has",
+    "not", "you", "will", "would", "their", "they", "there", "these", "were", "what", "when",
+    "about", "into", "only", "also", "such", "shall", "should", "must", "any", "und", "ist",
+    "nicht", "mit", "auf", "für", "eine", "einem", "einer", "dem", "sich", "wird", "sind", "auch",
+    "bei", "wenn", "oder", "zu", "dass", "kann", "können", "diese", "dieser", "über", "nur", "vom",
+    "zum", "zur", "sie", "im", "wurde", "haben",
+];
+
+/// Bit of a word in the marker table: Dutch, Afrikaans, West Frisian, strong Dutch, English or
+/// German.
 const NL: u8 = 1;
 const AF: u8 = 2;
 const FY: u8 = 4;
 const STRONG: u8 = 8;
+const EN_DE: u8 = 16;
 
 /// A word of at most 8 bytes as a number (its bytes, little-endian, zero-padded), so that the
 /// marker table is a sorted list of integers.
@@ -316,6 +333,7 @@ fn marker_table() -> &'static MarkerTable {
             (AF_MARKERS, AF),
             (FY_MARKERS, FY),
             (NL_STRONG, STRONG),
+            (EN_DE_MARKERS, EN_DE),
         ];
         for (list, bit) in lists {
             for w in list {
@@ -423,6 +441,8 @@ struct Markers {
     langs: [u32; 3],
     /// Hits of [`NL_STRONG`].
     strong: u32,
+    /// Hits of [`EN_DE_MARKERS`].
+    en_de: u32,
     /// Hits of "de", counted as Dutch in `langs`: West Frisian's article too.
     de: u32,
     /// Hits of [`NL_WORDS`].
@@ -502,6 +522,9 @@ fn count_markers(text: &str, lists: bool) -> Markers {
         }
         if bits & STRONG != 0 {
             m.strong += 1;
+        }
+        if bits & EN_DE != 0 {
+            m.en_de += 1;
         }
         if key == Some(DE_KEY) {
             m.de += 1;
@@ -652,6 +675,10 @@ impl Language {
             ("af", e_af, af)
         };
         let share = top / (e_nl + e_af);
+        // Dutch names and words in an English or German sentence do not make it Dutch.
+        if lang == "nl" && e_nl <= m.en_de as f32 / RATE_EN_DE {
+            return best;
+        }
         if lang != code {
             // One marker word does not overrule a confident whatlang ("een" is also
             // Afrikaans for "one").
@@ -704,15 +731,20 @@ fn rescue_dutch(m: &Markers) -> Option<(&'static str, f32)> {
     let sure = m.strong + m.nl_listed;
     let share = (sure as f32 / RATE_NL_SURE / m.words.max(1) as f32).min(1.0);
     let [_, af, fy] = m.langs;
-    (sure >= RESCUE_MIN_WORDS && af == 0 && fy == 0 && share >= 0.5).then_some(("nl", share))
+    // Dutch names and terms in an English or German sentence do not make it Dutch: such a
+    // sentence has their function words, a Dutch one next to none.
+    (sure >= RESCUE_MIN_WORDS && af == 0 && fy == 0 && m.en_de == 0 && share >= 0.5)
+        .then_some(("nl", share))
 }
 
 /// Share of the words of running text that count for their own language (marker words and word
 /// lists, see [`count_markers`]), measured on filters/data/langid/sentences-dev.jsonl: dividing
 /// a text's count by its language's rate estimates how many of its words are in that language.
 /// Dutch 0.35 (0.27 without "de"; 0.24 for the words only Dutch uses, [`NL_STRONG`] and
-/// [`NL_WORDS`]), Afrikaans 0.11, West Frisian 0.47.
+/// [`NL_WORDS`]), Afrikaans 0.11, West Frisian 0.47; [`EN_DE_MARKERS`] in German 0.21 (English
+/// 0.25).
 const RATE_NL: f32 = 0.35;
+const RATE_EN_DE: f32 = 0.21;
 const RATE_NL_SURE: f32 = 0.24;
 const RATE_NL_WITHOUT_DE: f32 = 0.27;
 const RATE_AF: f32 = 0.11;
@@ -1101,6 +1133,33 @@ mod tests {
             .exclusion()
             .expect("excluded where only Dutch is allowed");
         assert!(e.detail.starts_with("detected fy"), "{}", e.detail);
+    }
+
+    /// English sentences of treaties in Dutch legislation (/work/shared/data/laws, no
+    /// copyright) that name Dutch bodies and taxes: whatlang says English, and the Dutch words
+    /// in them must not overrule it.
+    const EN_WITH_DUTCH_TERMS: [&str; 4] = [
+        "(viii) motor vehicle tax, including the additional percentages of the provinces \
+         (Motorrijtuigenbelasting, inclusief provinciale opcenten);",
+        "3.Old age and death (pensions)  For the application of Article 45 of this Agreement: \
+         Sociale Verzekeringsbank (Social Insurance Bank), Amstelveen.",
+        "b) in the Netherlands Antilles, • the income tax (inkomstenbelasting); • the wages tax \
+         (loonbelasting); • the profit tax (winstbelasting); and • the surtaxes on the income \
+         and profit taxes.",
+        "As regards the Kingdom of the Netherlands, this Agreement shall apply only to Curaçao, \
+         Sint Maarten and the Caribbean part of the Netherlands.",
+    ];
+
+    #[test]
+    fn dutch_terms_do_not_make_english_dutch() {
+        let stage = stage(SecondOpinion::Stopwords);
+        for text in EN_WITH_DUTCH_TERMS {
+            let m = count_markers(text, true);
+            assert!(m.nl_listed >= 2, "{text}: {m:?}");
+            let doc = run(&stage, text);
+            assert_eq!(doc.lang.as_deref(), Some("en"), "{text}");
+            assert!(!doc.is_kept());
+        }
     }
 
     /// Documents of five real sentences of 15 words or more, West Frisian and Dutch mixed: where
