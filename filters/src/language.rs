@@ -133,10 +133,9 @@ pub struct LanguageConfig {
     /// words that no neighbouring language uses (`een`, `niet`, `zijn`, `wordt`, `voor`, `naar`,
     /// `heeft`, `hij`, ...), at least one word in 25, and ten times more Dutch than Afrikaans and
     /// West Frisian marker words and words with â, ê, ô, û or ú (Frisian `út`, `wêze`), is taken
-    /// as Dutch without asking whatlang; its `lang_score` is
-    /// then the Dutch share of the marker words (where that share is below `min_score`, whatlang
-    /// decides). Most Dutch documents are decided this way, at a tenth of whatlang's cost;
-    /// everything else goes to whatlang.
+    /// as Dutch without asking whatlang; its `lang_score` is then the Dutch share of the marker
+    /// words (where that share is below `min_score`, whatlang decides). Most Dutch documents are
+    /// decided this way, at a tenth of whatlang's cost; everything else goes to whatlang.
     #[serde(default = "default_first_pass")]
     pub first_pass: bool,
 }
@@ -432,7 +431,7 @@ fn word_lists() -> &'static WordLists {
     LISTS.get_or_init(|| WordLists::new([NL_WORDS, FY_WORDS]))
 }
 
-/// Marker-word counts of a text: see [`marker_counts`].
+/// Marker-word counts of a text: see [`count_markers`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Markers {
     /// Hits of Dutch, Afrikaans and West Frisian (a word in two marker lists counts for
