@@ -4,6 +4,7 @@
 
 pub mod apply;
 pub mod audit;
+pub mod calibrate;
 pub mod config;
 pub mod init;
 pub mod lookup;

@@ -140,6 +140,31 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Propose a profile whose thresholds keep a chosen share of sources you trust, and show
+    /// what it would keep and remove on every source of the project.
+    Calibrate {
+        /// The project's zeef.toml.
+        #[arg(long, default_value = "zeef.toml")]
+        config: PathBuf,
+        /// A trusted source (name in sources.toml); repeat for more, all of one profile.
+        #[arg(long = "trust", required = true)]
+        trust: Vec<String>,
+        /// The share of the trusted documents the proposal keeps.
+        #[arg(long, default_value_t = 0.99)]
+        keep: f64,
+        /// Documents read per source, from the start (0: all).
+        #[arg(long, default_value_t = 0)]
+        sample: usize,
+        /// The name of the proposed profile.
+        #[arg(long, default_value = "calibrated")]
+        name: String,
+        /// Start from this profile instead of the trusted sources' own.
+        #[arg(long)]
+        from: Option<String>,
+        /// Write the proposed profile (with its report as comments) here instead of printing it.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -328,6 +353,35 @@ report:      {}",
                 println!("  - {f}");
             }
             anyhow::bail!("audit failed with {} finding(s)", report.findings.len())
+        }
+        Command::Calibrate {
+            config,
+            trust,
+            keep,
+            sample,
+            name,
+            from,
+            out,
+        } => {
+            let project = Project::load(&config)?;
+            let cal = zeef::calibrate::calibrate(
+                &project,
+                &zeef::calibrate::Options {
+                    trusted: trust,
+                    keep,
+                    sample,
+                    name,
+                    from,
+                },
+            )?;
+            match out {
+                Some(path) => {
+                    zeef::runner::write_atomic(&path, cal.toml.as_bytes())?;
+                    eprintln!("zeef: wrote the proposed profile to {}", path.display());
+                }
+                None => print!("{}", cal.toml),
+            }
+            Ok(())
         }
         Command::Trace { id, run } => {
             print!("{}", zeef::trace::trace(&run, &id)?);

@@ -42,6 +42,7 @@ mod normalise;
 mod pii;
 mod rejoin;
 mod text;
+mod thresholds;
 
 pub use blocklist::{BadWords, BadWordsConfig, UrlBlocklist, UrlBlocklistConfig};
 pub use c4::{C4Config, C4};
@@ -52,4 +53,5 @@ pub use gopher::{GopherQuality, GopherQualityConfig, GopherRepetition, GopherRep
 pub use language::{Language, LanguageConfig, SecondOpinion};
 pub use length::{MinLength, MinLengthConfig};
 pub use normalise::{Normalise, NormaliseConfig};
+pub use thresholds::{Bound, Threshold, THRESHOLDS};
 pub use pii::{Pii, PiiConfig, PiiKind, PiiMatch, PiiMode};

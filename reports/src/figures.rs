@@ -434,69 +434,8 @@ fn length_histogram(words: &[u64], kept: &[bool]) -> Histogram {
     }
 }
 
-/// The settings of `zeef.toml` that are thresholds on a signal: (signal, stage type, keys).
-const THRESHOLDS: &[(&str, &str, &[&str])] = &[
-    ("word_count", "min_length", &["min_words"]),
-    (
-        "gopher_words",
-        "gopher_quality",
-        &["min_doc_words", "max_doc_words"],
-    ),
-    (
-        "gopher_mean_word_length",
-        "gopher_quality",
-        &["min_avg_word_length", "max_avg_word_length"],
-    ),
-    (
-        "gopher_hash_ratio",
-        "gopher_quality",
-        &["max_symbol_word_ratio"],
-    ),
-    (
-        "gopher_ellipsis_ratio",
-        "gopher_quality",
-        &["max_symbol_word_ratio"],
-    ),
-    (
-        "gopher_bullet_lines_ratio",
-        "gopher_quality",
-        &["max_bullet_lines_ratio"],
-    ),
-    (
-        "gopher_ellipsis_lines_ratio",
-        "gopher_quality",
-        &["max_ellipsis_lines_ratio"],
-    ),
-    (
-        "gopher_alpha_words_ratio",
-        "gopher_quality",
-        &["min_alpha_words_ratio"],
-    ),
-    ("gopher_stop_words", "gopher_quality", &["min_stop_words"]),
-    ("bad_words_ratio", "bad_words", &["max_ratio"]),
-    (
-        "fineweb_line_punct_ratio",
-        "fineweb_quality",
-        &["line_punct_thr"],
-    ),
-    (
-        "fineweb_short_line_ratio",
-        "fineweb_quality",
-        &["short_line_thr"],
-    ),
-    (
-        "fineweb_char_dup_ratio",
-        "fineweb_quality",
-        &["char_duplicates_ratio"],
-    ),
-    (
-        "fineweb_new_line_ratio",
-        "fineweb_quality",
-        &["new_line_ratio"],
-    ),
-];
-
-/// The configured thresholds on `signal` in a resolved configuration.
+/// The configured thresholds on `signal` in a resolved configuration, as the stages declare
+/// them ([`zeef_filters::THRESHOLDS`]).
 pub fn thresholds(config: &serde_json::Value, signal: &str) -> Vec<Threshold> {
     let stages = config
         .get("stage")
@@ -506,21 +445,16 @@ pub fn thresholds(config: &serde_json::Value, signal: &str) -> Vec<Threshold> {
     let Some(stages) = stages else {
         return out;
     };
-    for (sig, kind, keys) in THRESHOLDS {
-        if *sig != signal {
-            continue;
-        }
+    for t in zeef_filters::THRESHOLDS.iter().filter(|t| t.signal == signal) {
         for st in stages {
-            if st.get("type").and_then(|t| t.as_str()) != Some(kind) {
+            if st.get("type").and_then(|k| k.as_str()) != Some(t.stage) {
                 continue;
             }
-            for key in *keys {
-                if let Some(v) = st.get(*key).and_then(|v| v.as_f64()) {
-                    out.push(Threshold {
-                        setting: format!("{kind}.{key}"),
-                        value: v,
-                    });
-                }
+            if let Some(value) = t.value_in(st) {
+                out.push(Threshold {
+                    setting: t.key(),
+                    value,
+                });
             }
         }
     }
