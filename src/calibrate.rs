@@ -164,11 +164,7 @@ fn measure(
                     }
                 }
             }
-            Ok(d
-                .signals
-                .iter()
-                .map(|(k, v)| (k.to_string(), *v))
-                .collect())
+            Ok(d.signals.iter().map(|(k, v)| (k.to_string(), *v)).collect())
         })
         .collect()
 }
@@ -234,7 +230,10 @@ fn quantile_threshold(values: &mut [f64], share: f64, bound: Bound, integer: boo
 /// Calibrates the thresholds of the trusted sources' profile; see the module docs.
 pub fn calibrate(project: &Project, opts: &Options) -> Result<Calibration> {
     if !(0.0 < opts.keep && opts.keep < 1.0) {
-        bail!("--keep is a share between 0 and 1 (e.g. 0.99), not {}", opts.keep);
+        bail!(
+            "--keep is a share between 0 and 1 (e.g. 0.99), not {}",
+            opts.keep
+        );
     }
     if opts.trusted.is_empty() {
         bail!("name at least one trusted source (--trust NAME)");
@@ -249,12 +248,8 @@ pub fn calibrate(project: &Project, opts: &Options) -> Result<Calibration> {
     };
     let mut base: Option<String> = None;
     for t in &opts.trusted {
-        let p = profile_of(t).with_context(|| {
-            format!(
-                "no source `{t}` in {}",
-                project.sources_path().display()
-            )
-        })?;
+        let p = profile_of(t)
+            .with_context(|| format!("no source `{t}` in {}", project.sources_path().display()))?;
         match &base {
             Some(b) if *b != p && opts.from.is_none() => bail!(
                 "the trusted sources have different profiles (`{b}` and `{p}`): calibrate one profile at a time"
@@ -383,7 +378,10 @@ fn round(
         let Some(current) = t.value_in(&serde_json::to_value(st)?) else {
             continue;
         };
-        let mut values: Vec<f64> = signals.iter().filter_map(|s| s.get(t.signal).copied()).collect();
+        let mut values: Vec<f64> = signals
+            .iter()
+            .filter_map(|s| s.get(t.signal).copied())
+            .collect();
         if values.is_empty() {
             continue;
         }
@@ -531,13 +529,22 @@ fn render(cal: &Calibration, profile: &ProfileConfig, opts: &Options) -> Result<
         );
     }
     if cal.proposals.is_empty() {
-        let _ = writeln!(s, "# (every threshold already keeps the trusted text: nothing to change)");
+        let _ = writeln!(
+            s,
+            "# (every threshold already keeps the trusted text: nothing to change)"
+        );
     }
-    let _ = writeln!(s, "#\n# What it changes on every source of the project (documents and words kept):");
+    let _ = writeln!(
+        s,
+        "#\n# What it changes on every source of the project (documents and words kept):"
+    );
     let _ = writeln!(
         s,
         "# {:<16} {:<10} {:>22} {:>22}",
-        "source", "profile", "with its profile", &format!("with {}", opts.name)
+        "source",
+        "profile",
+        "with its profile",
+        &format!("with {}", opts.name)
     );
     for (name, own, now, then) in &cal.sources {
         let _ = writeln!(
@@ -584,5 +591,52 @@ mod tests {
         let mut w = vec![3.0, 7.0, 12.5, 50.0];
         assert_eq!(quantile_threshold(&mut w, 0.75, Bound::Max, true), 13.0);
         assert_eq!(quantile_threshold(&mut w, 1.0, Bound::Min, true), 3.0);
+    }
+
+    #[test]
+    fn demo_laws_calibrated_from_the_web_recipes_keep_99_percent() {
+        let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo/zeef.toml");
+        let project = Project::load(&demo).expect("demo project");
+        let cal = calibrate(
+            &project,
+            &Options {
+                trusted: vec!["laws".into()],
+                keep: 0.99,
+                sample: 0,
+                name: "calibrated".into(),
+                from: Some("web".into()),
+            },
+        )
+        .expect("calibrate");
+        assert_eq!(cal.base, "web");
+        assert_eq!(cal.measured, 40);
+        assert!(!cal.proposals.is_empty());
+        // Every proposal relaxes, and keeps more of the laws than the recipe did.
+        for p in &cal.proposals {
+            assert!(p.kept_proposed > p.kept_now, "{p:?}");
+        }
+        let (_, own, _, then) = cal
+            .sources
+            .iter()
+            .find(|s| s.0 == "laws")
+            .expect("laws evaluated");
+        assert_eq!(own, "legal");
+        assert!(
+            then.kept as f64 >= 0.99 * then.documents as f64,
+            "the proposal keeps {} of {} laws",
+            then.kept,
+            then.documents
+        );
+        // Every source of the project is shown.
+        assert_eq!(cal.sources.len(), 8);
+        // What it writes is a profile zeef.toml accepts, with the report as comments.
+        let text = format!(
+            "[[stage]]\ntype = \"gopher_repetition\"\n[[stage]]\ntype = \"c4\"\n{}",
+            cal.toml
+        );
+        let cfg = ZeefConfig::parse(&text).expect("the proposal parses");
+        let applied = cfg.profile_stages("calibrated").expect("applies");
+        assert!(matches!(&applied[1], Some(StageConfig::C4(c)) if c.min_num_sentences == 4));
+        assert!(cal.toml.contains("# laws"));
     }
 }

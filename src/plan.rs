@@ -796,8 +796,11 @@ impl Observer {
             Observer::Keys(w) => {
                 // Exact dedup decides by text hash, priority, licence and id alone: a key stands
                 // in for the document, with the hash as its text.
-                let keys: Vec<Document> =
-                    kept.iter().zip(keys).map(|(d, k)| exact_key(d, *k)).collect();
+                let keys: Vec<Document> = kept
+                    .iter()
+                    .zip(keys)
+                    .map(|(d, k)| exact_key(d, *k))
+                    .collect();
                 w.write(&keys)?;
             }
             Observer::Near(n, w) => {

@@ -151,8 +151,13 @@ fn demo_conserves_every_document_and_gives_reasons() {
             );
         } else {
             assert!(
-                ["gopher_quality", "gopher_repetition", "c4", "fineweb_quality"]
-                    .contains(&e.stage.as_str()),
+                [
+                    "gopher_quality",
+                    "gopher_repetition",
+                    "c4",
+                    "fineweb_quality"
+                ]
+                .contains(&e.stage.as_str()),
                 "{}: {e:?}",
                 cols[0]
             );

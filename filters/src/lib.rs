@@ -53,5 +53,5 @@ pub use gopher::{GopherQuality, GopherQualityConfig, GopherRepetition, GopherRep
 pub use language::{Language, LanguageConfig, SecondOpinion};
 pub use length::{MinLength, MinLengthConfig};
 pub use normalise::{Normalise, NormaliseConfig};
-pub use thresholds::{Bound, Threshold, THRESHOLDS};
 pub use pii::{Pii, PiiConfig, PiiKind, PiiMatch, PiiMode};
+pub use thresholds::{Bound, Threshold, THRESHOLDS};

@@ -62,8 +62,20 @@ use Bound::{Max, Min};
 /// Every threshold of every stage, in stage order.
 pub const THRESHOLDS: &[Threshold] = &[
     t("min_length", "min_words", "word_count", Min, "zeef"),
-    t("gopher_quality", "min_doc_words", "gopher_words", Min, "Gopher"),
-    t("gopher_quality", "max_doc_words", "gopher_words", Max, "Gopher"),
+    t(
+        "gopher_quality",
+        "min_doc_words",
+        "gopher_words",
+        Min,
+        "Gopher",
+    ),
+    t(
+        "gopher_quality",
+        "max_doc_words",
+        "gopher_words",
+        Max,
+        "Gopher",
+    ),
     t(
         "gopher_quality",
         "min_avg_word_length",
@@ -243,7 +255,9 @@ mod tests {
                         dup_n_grams: (5..=10).map(|n| (n, 0.2)).collect(),
                         ..GopherRepetitionConfig::default()
                     };
-                    GopherRepetition::new("s", c).map(|s| s.signals()).unwrap_or_default()
+                    GopherRepetition::new("s", c)
+                        .map(|s| s.signals())
+                        .unwrap_or_default()
                 }
                 "c4" => C4::new("s", C4Config::default())
                     .map(|s| s.signals())
@@ -268,8 +282,17 @@ mod tests {
             .unwrap_or_default()
         };
         for t in THRESHOLDS {
-            assert!(signals(t.stage).contains(&t.signal), "{}: {}", t.key(), t.signal);
-            assert!(t.value_in(&config(t.stage)).is_some(), "{} has no default", t.key());
+            assert!(
+                signals(t.stage).contains(&t.signal),
+                "{}: {}",
+                t.key(),
+                t.signal
+            );
+            assert!(
+                t.value_in(&config(t.stage)).is_some(),
+                "{} has no default",
+                t.key()
+            );
         }
     }
 }

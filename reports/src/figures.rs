@@ -445,7 +445,10 @@ pub fn thresholds(config: &serde_json::Value, signal: &str) -> Vec<Threshold> {
     let Some(stages) = stages else {
         return out;
     };
-    for t in zeef_filters::THRESHOLDS.iter().filter(|t| t.signal == signal) {
+    for t in zeef_filters::THRESHOLDS
+        .iter()
+        .filter(|t| t.signal == signal)
+    {
         for st in stages {
             if st.get("type").and_then(|k| k.as_str()) != Some(t.stage) {
                 continue;

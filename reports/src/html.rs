@@ -608,7 +608,10 @@ fn words_removed_html(f: &Figures, m: &Manifest) -> String {
 /// Each source's profile: the stages it skips and the settings it changes, against the
 /// configured stage list.
 fn profiles_html(m: &Manifest) -> String {
-    let configured = m.run.config["stage"].as_array().cloned().unwrap_or_default();
+    let configured = m.run.config["stage"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let mut h = String::from(
         r#"<h2 id="profiles">Source profiles</h2><p class="meta">Settings that differ from the configured stages; <code>manifest.json</code> has every setting of every stage per source.</p><table><thead><tr><th>source</th><th>profile</th><th>skipped</th><th>changed settings</th></tr></thead><tbody>"#,
     );
