@@ -21,6 +21,11 @@ pub struct Counts {
     pub words_kept: u64,
     /// Excluded documents per reason code.
     pub excluded_by_reason: BTreeMap<String, u64>,
+    /// Input records that are not documents and were passed over, per kind (`warc_request`,
+    /// `warc_resource` for a crawler's log, `wiki_redirect`, ...): read, but neither kept nor
+    /// excluded, so outside `documents_read`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub records_skipped: BTreeMap<String, u64>,
 }
 
 impl Counts {
