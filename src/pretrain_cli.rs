@@ -1,4 +1,4 @@
-//! The pretraining commands: `tokenize`, `train` and `ablate`.
+//! The pretraining commands: `tokenize`, `export`, `train` and `ablate`.
 
 use crate::config::Project;
 use anyhow::{bail, Context, Result};
@@ -52,6 +52,25 @@ pub enum PretrainCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Write a run's token shards in another trainer's format: `megatron` (Megatron-LM / NeMo
+    /// indexed datasets, PREFIX.bin + PREFIX.idx per shard) or `llmc` (the llm.c shards
+    /// themselves, with their index and manifest).
+    Export {
+        /// The run folder (tokens from RUN/tokens).
+        run: PathBuf,
+        /// The format.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// The tokens folder (default: RUN/tokens).
+        #[arg(long)]
+        tokens: Option<PathBuf>,
+        /// The export folder (default: RUN/export/FORMAT).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Replace an existing export folder.
+        #[arg(long)]
+        force: bool,
+    },
     /// Run two pipeline configs on the same sources, train the same model on each output and
     /// compare validation losses on a common held-out Dutch set.
     Ablate {
@@ -69,6 +88,24 @@ pub enum PretrainCommand {
         #[command(flatten)]
         train: TrainArgs,
     },
+}
+
+/// A token format `zeef export` writes.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// Megatron-LM indexed datasets (`MMIDIDX` version 1).
+    Megatron,
+    /// llm.c `.bin` shards with zeef's `.idx` document index.
+    Llmc,
+}
+
+impl ExportFormat {
+    fn name(self) -> &'static str {
+        match self {
+            ExportFormat::Megatron => "megatron",
+            ExportFormat::Llmc => "llmc",
+        }
+    }
 }
 
 /// Tokenizer settings.
@@ -197,6 +234,57 @@ pub fn run(cmd: PretrainCommand) -> Result<()> {
             print_metrics(&m, &out);
             Ok(())
         }
+        PretrainCommand::Export {
+            run,
+            format,
+            tokens,
+            out,
+            force,
+        } => {
+            let tokens = tokens.unwrap_or_else(|| run.join("tokens"));
+            let out = out.unwrap_or_else(|| run.join("export").join(format.name()));
+            if !tokens.join("tokens.json").is_file() {
+                bail!(
+                    "{} holds no token shards (run `zeef tokenize {}` first)",
+                    tokens.display(),
+                    run.display()
+                );
+            }
+            if out.exists() {
+                if !force {
+                    bail!(
+                        "{} exists already (pass --force to replace it)",
+                        out.display()
+                    );
+                }
+                std::fs::remove_dir_all(&out)?;
+            }
+            if let Some(parent) = out.parent() {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
+            }
+            match format {
+                ExportFormat::Megatron => {
+                    let e = zeef_pretrain::megatron::export(&tokens, &out)?;
+                    println!(
+                        "exported {} Megatron datasets ({}): {} documents, {} tokens",
+                        e.shards.len(),
+                        e.dtype,
+                        e.shards.iter().map(|s| s.documents).sum::<u64>(),
+                        e.shards.iter().map(|s| s.tokens).sum::<u64>()
+                    );
+                    for s in &e.shards {
+                        println!("  {} {}", s.split, out.join(&s.prefix).display());
+                    }
+                }
+                ExportFormat::Llmc => {
+                    let n = export_llmc(&tokens, &out)?;
+                    println!("exported {n} llm.c shards");
+                }
+            }
+            println!("export: {}", out.display());
+            Ok(())
+        }
         PretrainCommand::Ablate {
             a,
             b,
@@ -205,6 +293,40 @@ pub fn run(cmd: PretrainCommand) -> Result<()> {
             train,
         } => ablate(&a, &b, &out, &tok, &train.config()?),
     }
+}
+
+/// The llm.c shards, their indexes, the manifest and the tokenizer, hard-linked where the file
+/// system allows (they are never modified in place), else copied.
+fn export_llmc(tokens: &Path, out: &Path) -> Result<usize> {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "llmc".into());
+    let tmp = out.with_file_name(format!(".{name}.partial"));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp)?;
+    }
+    std::fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    let mut files = Vec::new();
+    for split in ["train", "val"] {
+        files.extend(zeef_pretrain::format::list_split(tokens, split)?);
+    }
+    let shards = files.len();
+    let extra: Vec<PathBuf> = files.iter().map(|f| f.with_extension("idx")).collect();
+    files.extend(extra);
+    for f in ["manifest.jsonl", "tokenizer.json", "tokens.json"] {
+        files.push(tokens.join(f));
+    }
+    for src in files {
+        let dst = tmp.join(src.file_name().context("a token file without a name")?);
+        if std::fs::hard_link(&src, &dst).is_err() {
+            std::fs::copy(&src, &dst)
+                .with_context(|| format!("cannot copy {} to {}", src.display(), dst.display()))?;
+        }
+    }
+    std::fs::rename(&tmp, out)
+        .with_context(|| format!("cannot move {} to {}", tmp.display(), out.display()))?;
+    Ok(shards)
 }
 
 fn print_metrics(m: &zeef_pretrain::Metrics, out: &Path) {

@@ -235,6 +235,97 @@ fn the_documented_python_reader_reads_the_shards() {
     assert_eq!(v["checksum"].as_u64(), Some((sum % (1u128 << 61)) as u64));
 }
 
+#[test]
+fn megatron_export_reads_back_through_an_independent_python_reader() {
+    let run = demo_run();
+    let out = run.join("export-megatron");
+    if out.exists() {
+        std::fs::remove_dir_all(&out).expect("clear");
+    }
+    ok(zeef()
+        .arg("export")
+        .arg(run)
+        .args(["--format", "megatron", "--out"])
+        .arg(&out)
+        .output()
+        .expect("run zeef"));
+    let tokens = run.join("tokens");
+    let s = tokens_summary(&tokens);
+    let prefixes: Vec<PathBuf> = s
+        .shards
+        .iter()
+        .map(|sh| out.join(sh.name.trim_end_matches(".bin")))
+        .collect();
+    let reader = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/read_megatron.py");
+    let py = ok(Command::new("python3")
+        .arg(&reader)
+        .args(&prefixes)
+        .output()
+        .expect("python3 is needed for this test"));
+    let read: Vec<serde_json::Value> = String::from_utf8_lossy(&py.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("reader output"))
+        .collect();
+    assert_eq!(read.len(), s.shards.len());
+    let mut by_shard: HashMap<String, Vec<Vec<u32>>> = HashMap::new();
+    for (sh, v) in s.shards.iter().zip(&read) {
+        // Every document of the llm.c shard, token for token, in order.
+        let p = tokens.join(&sh.name);
+        let toks = ShardFile::open(&p)
+            .expect("shard")
+            .read_all()
+            .expect("read");
+        let idx = read_index(&p).expect("index");
+        let expected: Vec<Vec<u32>> = idx
+            .windows(2)
+            .map(|w| toks[w[0] as usize..w[1] as usize].to_vec())
+            .collect();
+        let docs: Vec<Vec<u32>> = serde_json::from_value(v["tokens"].clone()).expect("tokens");
+        assert_eq!(v["dtype"], "uint16", "{}", sh.name);
+        assert_eq!(v["sequences"].as_u64(), Some(sh.documents));
+        assert_eq!(docs.len() as u64, sh.documents, "{}", sh.name);
+        assert!(docs == expected, "{}: documents differ", sh.name);
+        // The .bin is the llm.c shard without its header.
+        let bin = std::fs::read(out.join(format!("{}.bin", sh.name.trim_end_matches(".bin"))))
+            .expect("bin");
+        assert_eq!(bin.len() as u64, sh.tokens * 2);
+        by_shard.insert(sh.name.clone(), docs);
+    }
+    // A manifest line points at its document in the export: `doc` is the sequence number,
+    // `start..end` the same token range.
+    let lines = manifest(&tokens);
+    assert_eq!(
+        lines.len() as u64,
+        s.shards.iter().map(|sh| sh.documents).sum::<u64>()
+    );
+    for l in &lines {
+        let docs = &by_shard[l["shard"].as_str().expect("shard")];
+        let doc = &docs[l["doc"].as_u64().expect("doc") as usize];
+        assert_eq!(doc.len() as u64, l["tokens"].as_u64().expect("tokens"));
+        assert_eq!(doc[0], s.eot_id);
+        let offset: usize = docs[..l["doc"].as_u64().expect("doc") as usize]
+            .iter()
+            .map(Vec::len)
+            .sum();
+        assert_eq!(offset as u64, l["start"].as_u64().expect("start"));
+    }
+    let export: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("export.json")).expect("export.json"))
+            .expect("parse export.json");
+    assert_eq!(export["dtype"], "uint16");
+
+    // A second export does not overwrite the first without --force.
+    let again = zeef()
+        .arg("export")
+        .arg(run)
+        .args(["--format", "megatron", "--out"])
+        .arg(&out)
+        .output()
+        .expect("run zeef");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
+}
+
 fn loss_log(dir: &Path) -> Vec<serde_json::Value> {
     std::fs::read_to_string(dir.join("loss.jsonl"))
         .expect("loss.jsonl")
