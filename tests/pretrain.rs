@@ -326,6 +326,35 @@ fn megatron_export_reads_back_through_an_independent_python_reader() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
 }
 
+#[test]
+fn llmc_export_holds_the_shards_index_and_manifest_unchanged() {
+    let run = demo_run();
+    let out = run.join("export-llmc");
+    if out.exists() {
+        std::fs::remove_dir_all(&out).expect("clear");
+    }
+    ok(zeef()
+        .arg("export")
+        .arg(run)
+        .args(["--format", "llmc", "--out"])
+        .arg(&out)
+        .output()
+        .expect("run zeef"));
+    let tokens = run.join("tokens");
+    let s = tokens_summary(&tokens);
+    let mut names: Vec<String> = s.shards.iter().map(|sh| sh.name.clone()).collect();
+    names.extend(s.shards.iter().map(|sh| sh.name.replace(".bin", ".idx")));
+    names.extend(["manifest.jsonl", "tokenizer.json", "tokens.json"].map(String::from));
+    for n in &names {
+        assert!(
+            std::fs::read(tokens.join(n)).expect("source")
+                == std::fs::read(out.join(n)).expect("export"),
+            "{n} differs"
+        );
+    }
+    assert_eq!(std::fs::read_dir(&out).expect("dir").count(), names.len());
+}
+
 fn loss_log(dir: &Path) -> Vec<serde_json::Value> {
     std::fs::read_to_string(dir.join("loss.jsonl"))
         .expect("loss.jsonl")
