@@ -53,8 +53,9 @@ pub enum PretrainCommand {
         out: Option<PathBuf>,
     },
     /// Write a run's token shards in another trainer's format: `megatron` (Megatron-LM / NeMo
-    /// indexed datasets, PREFIX.bin + PREFIX.idx per shard) or `llmc` (the llm.c shards
-    /// themselves, with their index and manifest).
+    /// indexed datasets, PREFIX.bin + PREFIX.idx per shard), `llmc` (the llm.c shards
+    /// themselves, with their index and manifest) or `hf` (Parquet with an `input_ids` column,
+    /// for Hugging Face `datasets`).
     Export {
         /// The run folder (tokens from RUN/tokens).
         run: PathBuf,
@@ -97,6 +98,8 @@ pub enum ExportFormat {
     Megatron,
     /// llm.c `.bin` shards with zeef's `.idx` document index.
     Llmc,
+    /// Parquet, one row per document: `id`, `source`, `input_ids` (list of int32).
+    Hf,
 }
 
 impl ExportFormat {
@@ -104,6 +107,7 @@ impl ExportFormat {
         match self {
             ExportFormat::Megatron => "megatron",
             ExportFormat::Llmc => "llmc",
+            ExportFormat::Hf => "hf",
         }
     }
 }
@@ -281,6 +285,10 @@ pub fn run(cmd: PretrainCommand) -> Result<()> {
                     let n = export_llmc(&tokens, &out)?;
                     println!("exported {n} llm.c shards");
                 }
+                ExportFormat::Hf => {
+                    let (files, docs) = export_hf(&tokens, &out)?;
+                    println!("exported {docs} documents to {files} Parquet files");
+                }
             }
             println!("export: {}", out.display());
             Ok(())
@@ -327,6 +335,124 @@ fn export_llmc(tokens: &Path, out: &Path) -> Result<usize> {
     std::fs::rename(&tmp, out)
         .with_context(|| format!("cannot move {} to {}", tmp.display(), out.display()))?;
     Ok(shards)
+}
+
+/// One Parquet file per token shard (`train_000000.parquet`, ...), one row per document in
+/// shard order: its `id` and `source` from the manifest and its token ids, end-of-text first.
+fn export_hf(tokens: &Path, out: &Path) -> Result<(usize, u64)> {
+    use arrow_array::builder::{Int32Builder, ListBuilder};
+    use arrow_array::{ArrayRef, RecordBatch, StringArray};
+    use arrow_schema::{DataType, Field, Schema};
+    use std::collections::HashMap;
+    use std::sync::Arc;
+    use zeef_pretrain::format::{list_split, read_index, ShardFile};
+
+    let manifest_path = tokens.join("manifest.jsonl");
+    let text = std::fs::read_to_string(&manifest_path)
+        .with_context(|| format!("cannot read {}", manifest_path.display()))?;
+    #[derive(serde::Deserialize)]
+    struct Line {
+        id: String,
+        shard: String,
+        doc: u64,
+        source: String,
+    }
+    let mut by_shard: HashMap<String, Vec<Line>> = HashMap::new();
+    for (i, l) in text.lines().enumerate() {
+        let l: Line = serde_json::from_str(l).with_context(|| {
+            format!(
+                "{}:{}: not a manifest line with a `doc` (tokenize again with this zeef)",
+                manifest_path.display(),
+                i + 1
+            )
+        })?;
+        by_shard.entry(l.shard.clone()).or_default().push(l);
+    }
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "hf".into());
+    let tmp = out.with_file_name(format!(".{name}.partial"));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp)?;
+    }
+    std::fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("id", DataType::Utf8, false),
+        Field::new("source", DataType::Utf8, false),
+        Field::new(
+            "input_ids",
+            DataType::List(Arc::new(Field::new("item", DataType::Int32, true))),
+            false,
+        ),
+    ]));
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_compression(parquet::basic::Compression::ZSTD(
+            parquet::basic::ZstdLevel::default(),
+        ))
+        .build();
+    let (mut files, mut docs) = (0, 0u64);
+    for split in ["train", "val"] {
+        for bin in list_split(tokens, split)? {
+            let shard_name = bin
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let shard = ShardFile::open(&bin)?;
+            let offsets = read_index(&bin)?;
+            let mut lines = by_shard.remove(&shard_name).unwrap_or_default();
+            lines.sort_by_key(|l| l.doc);
+            if lines.len() + 1 != offsets.len()
+                || lines.iter().enumerate().any(|(i, l)| l.doc != i as u64)
+            {
+                bail!(
+                    "{}: the manifest names {} of its {} documents",
+                    bin.display(),
+                    lines.len(),
+                    offsets.len() - 1
+                );
+            }
+            let dst = tmp.join(format!("{}.parquet", shard_name.trim_end_matches(".bin")));
+            let f = std::fs::File::create(&dst)
+                .with_context(|| format!("cannot create {}", dst.display()))?;
+            let mut w =
+                parquet::arrow::ArrowWriter::try_new(f, schema.clone(), Some(props.clone()))?;
+            for (chunk, lines) in offsets
+                .windows(2)
+                .collect::<Vec<_>>()
+                .chunks(1024)
+                .zip(lines.chunks(1024))
+            {
+                let mut ids = ListBuilder::new(Int32Builder::new());
+                let mut buf = Vec::new();
+                for w in chunk {
+                    buf.resize((w[1] - w[0]) as usize, 0);
+                    shard.read_into(w[0], &mut buf)?;
+                    for &t in &buf {
+                        ids.values()
+                            .append_value(i32::try_from(t).context("a token id above 2^31 - 1")?);
+                    }
+                    ids.append(true);
+                }
+                let cols: Vec<ArrayRef> = vec![
+                    Arc::new(StringArray::from_iter_values(
+                        lines.iter().map(|l| l.id.as_str()),
+                    )),
+                    Arc::new(StringArray::from_iter_values(
+                        lines.iter().map(|l| l.source.as_str()),
+                    )),
+                    Arc::new(ids.finish()),
+                ];
+                w.write(&RecordBatch::try_new(schema.clone(), cols)?)?;
+                docs += lines.len() as u64;
+            }
+            w.close()?;
+            files += 1;
+        }
+    }
+    std::fs::rename(&tmp, out)
+        .with_context(|| format!("cannot move {} to {}", tmp.display(), out.display()))?;
+    Ok((files, docs))
 }
 
 fn print_metrics(m: &zeef_pretrain::Metrics, out: &Path) {

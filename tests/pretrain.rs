@@ -355,6 +355,70 @@ fn llmc_export_holds_the_shards_index_and_manifest_unchanged() {
     assert_eq!(std::fs::read_dir(&out).expect("dir").count(), names.len());
 }
 
+#[test]
+fn hf_export_has_every_document_with_its_id_and_tokens() {
+    use arrow_array::{Array, Int32Array, ListArray, StringArray};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let run = demo_run();
+    let out = run.join("export-hf");
+    if out.exists() {
+        std::fs::remove_dir_all(&out).expect("clear");
+    }
+    ok(zeef()
+        .arg("export")
+        .arg(run)
+        .args(["--format", "hf", "--out"])
+        .arg(&out)
+        .output()
+        .expect("run zeef"));
+    let tokens = run.join("tokens");
+    let lines = manifest(&tokens);
+    let mut rows = 0;
+    for sh in tokens_summary(&tokens).shards {
+        let p = tokens.join(&sh.name);
+        let toks = ShardFile::open(&p)
+            .expect("shard")
+            .read_all()
+            .expect("read");
+        let idx = read_index(&p).expect("index");
+        let file =
+            std::fs::File::open(out.join(sh.name.replace(".bin", ".parquet"))).expect("parquet");
+        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+            .expect("reader")
+            .build()
+            .expect("build");
+        let mut doc = 0usize;
+        for batch in reader {
+            let b = batch.expect("batch");
+            let ids = b
+                .column(0)
+                .as_any()
+                .downcast_ref::<StringArray>()
+                .expect("id");
+            let lists = b
+                .column(2)
+                .as_any()
+                .downcast_ref::<ListArray>()
+                .expect("input_ids");
+            for r in 0..b.num_rows() {
+                let line = lines
+                    .iter()
+                    .find(|l| l["shard"] == sh.name.as_str() && l["doc"] == doc as u64)
+                    .expect("manifest line");
+                assert_eq!(Some(ids.value(r)), line["id"].as_str());
+                let v = lists.value(r);
+                let v = v.as_any().downcast_ref::<Int32Array>().expect("int32");
+                let got: Vec<u32> = v.values().iter().map(|&t| t as u32).collect();
+                assert_eq!(got, toks[idx[doc] as usize..idx[doc + 1] as usize]);
+                doc += 1;
+            }
+        }
+        assert_eq!(doc as u64, sh.documents);
+        rows += doc;
+    }
+    assert_eq!(rows, lines.len());
+}
+
 fn loss_log(dir: &Path) -> Vec<serde_json::Value> {
     std::fs::read_to_string(dir.join("loss.jsonl"))
         .expect("loss.jsonl")

@@ -6,7 +6,8 @@
 //! `zeef audit`), a `cr:FileSet` over `output/*.parquet`, a `documents` record set with one
 //! `cr:Field` per shard column, and a `sources` record set listing every source with its
 //! licence, rights holder and kept volume. What the run cannot know is left out rather than
-//! made up: `url`, `creator` and `datePublished` are for whoever publishes the dataset to add.
+//! made up: `url`, `creator`, `datePublished` and `version` are for whoever publishes the
+//! dataset to add.
 
 use crate::docs::TO_WRITE;
 use crate::figures::Figures;
@@ -282,7 +283,6 @@ pub fn croissant(dir: &Path, f: &Figures, m: &Manifest) -> Result<Value> {
     d.insert("conformsTo".into(), json!(CONFORMS_TO));
     d.insert("license".into(), json!(licences));
     d.insert("inLanguage".into(), json!(languages(f)));
-    d.insert("version".into(), json!("1.0.0"));
     d.insert("isLiveDataset".into(), json!(false));
     d.insert(
         "keywords".into(),
