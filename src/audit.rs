@@ -48,6 +48,10 @@ pub fn audit(dir: &Path, opts: &AuditOptions) -> Result<AuditReport> {
         manifest.shards.len(),
         manifest.merkle_root
     ));
+    if dir.join("croissant.json").is_file() {
+        findings.extend(zeef_reports::croissant::verify(dir));
+        checked.push("croissant.json: every file object's SHA-256 against its shard".into());
+    }
 
     match load_summary(dir) {
         Ok(summary) => {

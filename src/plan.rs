@@ -44,7 +44,10 @@ use zeef_core::{
 };
 use zeef_dedup::sharded::{near_edges, near_removals};
 use zeef_dedup::{ExactDedup, LicenceRank, NearDedup, NearDedupConfig, RemovalList};
-use zeef_ingest::{open_unit, units_for_task, work_units, DocumentStream, SourcesFile, WorkUnit};
+use zeef_ingest::{
+    open_unit_with_stats, units_for_task, work_units, DocumentStream, ReadStats, SourcesFile,
+    WorkUnit,
+};
 use zeef_licensing::Policy;
 
 /// Version of the plan and marker layout this build writes and resumes.
@@ -516,6 +519,10 @@ pub struct TaskDone {
     pub chunks: usize,
     /// Documents it read.
     pub documents: u64,
+    /// Input records passed over as not documents, per source and kind (first phase only).
+    /// Counted over the task's whole input, which a resumed task reads again from its start.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub skipped: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
 /// What a finished chunk holds, written last inside it.
@@ -611,8 +618,12 @@ fn cluster_phase(plan: &Plan, global: usize) -> Result<&Phase> {
 
 type DocIter = Box<dyn Iterator<Item = Result<Document>>>;
 
-/// The documents of a task's work units, in unit order, opened one unit at a time.
-fn unit_stream(project: &Project, plan: &Plan, task: usize) -> Result<DocIter> {
+/// Skipped-record counts of a task's input, per source name.
+type SkipCounts = BTreeMap<String, ReadStats>;
+
+/// The documents of a task's work units, in unit order, opened one unit at a time, with the
+/// counts of the records its readers passed over.
+fn unit_stream(project: &Project, plan: &Plan, task: usize) -> Result<(DocIter, SkipCounts)> {
     let sources = SourcesFile::load(&project.sources_path())?;
     let all: Vec<WorkUnit> = plan.units.iter().map(|u| u.unit.clone()).collect();
     let mut queue = VecDeque::new();
@@ -634,8 +645,13 @@ fn unit_stream(project: &Project, plan: &Plan, task: usize) -> Result<DocIter> {
         pos += 1;
     }
     let base = sources.base_dir.clone();
+    let skips: SkipCounts = queue
+        .iter()
+        .map(|(s, _)| (s.name.clone(), ReadStats::new()))
+        .collect();
+    let stats = skips.clone();
     let mut current: Option<DocumentStream> = None;
-    Ok(Box::new(std::iter::from_fn(move || loop {
+    let docs: DocIter = Box::new(std::iter::from_fn(move || loop {
         if let Some(s) = current.as_mut() {
             match s.next() {
                 Some(d) => return Some(d.map_err(anyhow::Error::from)),
@@ -643,11 +659,13 @@ fn unit_stream(project: &Project, plan: &Plan, task: usize) -> Result<DocIter> {
             }
         }
         let (source, unit) = queue.pop_front()?;
-        match open_unit(&source, &base, &unit) {
+        let counts = stats.get(&source.name).cloned().unwrap_or_default();
+        match open_unit_with_stats(&source, &base, &unit, &counts) {
             Ok(s) => current = Some(s),
             Err(e) => return Some(Err(e.into())),
         }
-    })))
+    }));
+    Ok((docs, skips))
 }
 
 /// The documents in a list of shard files, in order.
@@ -959,11 +977,14 @@ fn run_process(
         );
     }
 
-    let mut stream = if segment == 0 {
+    let (mut stream, skips) = if segment == 0 {
         unit_stream(project, plan, task)?
     } else {
         let before = process_phase(plan, segment - 1)?;
-        shard_stream(kept_files(layout, before, task)?, cfg.batch_size)
+        (
+            shard_stream(kept_files(layout, before, task)?, cfg.batch_size),
+            SkipCounts::new(),
+        )
     };
     let opener = match segment {
         0 => None,
@@ -1074,6 +1095,11 @@ fn run_process(
     Ok(TaskDone {
         chunks: chunk,
         documents,
+        skipped: skips
+            .into_iter()
+            .map(|(name, s)| (name, s.skipped()))
+            .filter(|(_, s)| !s.is_empty())
+            .collect(),
     })
 }
 
@@ -1180,6 +1206,7 @@ fn run_cluster(
     Ok(TaskDone {
         chunks: 0,
         documents,
+        skipped: BTreeMap::new(),
     })
 }
 
@@ -1248,6 +1275,7 @@ fn run_buckets(
     Ok(TaskDone {
         chunks: 0,
         documents: stats.documents,
+        skipped: BTreeMap::new(),
     })
 }
 
@@ -1317,6 +1345,19 @@ fn run_report(
         };
         let last = segment + 1 == pipe.segments.len();
         for t in 0..ph.tasks {
+            if segment == 0 {
+                let done = layout.require_done(ph, t)?;
+                for (name, kinds) in &done.skipped {
+                    for (kind, n) in kinds {
+                        for c in [
+                            summary.sources.entry(name.clone()).or_default(),
+                            &mut summary.totals,
+                        ] {
+                            *c.records_skipped.entry(kind.clone()).or_default() += n;
+                        }
+                    }
+                }
+            }
             for (d, m) in layout.chunks(ph, t)? {
                 summary.merge(&m.summary);
                 if segment == 0 {
@@ -1363,6 +1404,7 @@ fn run_report(
     Ok(TaskDone {
         chunks: 0,
         documents,
+        skipped: BTreeMap::new(),
     })
 }
 

@@ -1,4 +1,4 @@
-//! The pretraining commands: `tokenize`, `train` and `ablate`.
+//! The pretraining commands: `tokenize`, `export`, `train` and `ablate`.
 
 use crate::config::Project;
 use anyhow::{bail, Context, Result};
@@ -52,6 +52,26 @@ pub enum PretrainCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Write a run's token shards in another trainer's format: `megatron` (Megatron-LM / NeMo
+    /// indexed datasets, PREFIX.bin + PREFIX.idx per shard), `llmc` (the llm.c shards
+    /// themselves, with their index and manifest) or `hf` (Parquet with an `input_ids` column,
+    /// for Hugging Face `datasets`).
+    Export {
+        /// The run folder (tokens from RUN/tokens).
+        run: PathBuf,
+        /// The format.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// The tokens folder (default: RUN/tokens).
+        #[arg(long)]
+        tokens: Option<PathBuf>,
+        /// The export folder (default: RUN/export/FORMAT).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Replace an existing export folder.
+        #[arg(long)]
+        force: bool,
+    },
     /// Run two pipeline configs on the same sources, train the same model on each output and
     /// compare validation losses on a common held-out Dutch set.
     Ablate {
@@ -69,6 +89,27 @@ pub enum PretrainCommand {
         #[command(flatten)]
         train: TrainArgs,
     },
+}
+
+/// A token format `zeef export` writes.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// Megatron-LM indexed datasets (`MMIDIDX` version 1).
+    Megatron,
+    /// llm.c `.bin` shards with zeef's `.idx` document index.
+    Llmc,
+    /// Parquet, one row per document: `id`, `source`, `input_ids` (list of int32).
+    Hf,
+}
+
+impl ExportFormat {
+    fn name(self) -> &'static str {
+        match self {
+            ExportFormat::Megatron => "megatron",
+            ExportFormat::Llmc => "llmc",
+            ExportFormat::Hf => "hf",
+        }
+    }
 }
 
 /// Tokenizer settings.
@@ -197,6 +238,61 @@ pub fn run(cmd: PretrainCommand) -> Result<()> {
             print_metrics(&m, &out);
             Ok(())
         }
+        PretrainCommand::Export {
+            run,
+            format,
+            tokens,
+            out,
+            force,
+        } => {
+            let tokens = tokens.unwrap_or_else(|| run.join("tokens"));
+            let out = out.unwrap_or_else(|| run.join("export").join(format.name()));
+            if !tokens.join("tokens.json").is_file() {
+                bail!(
+                    "{} holds no token shards (run `zeef tokenize {}` first)",
+                    tokens.display(),
+                    run.display()
+                );
+            }
+            if out.exists() {
+                if !force {
+                    bail!(
+                        "{} exists already (pass --force to replace it)",
+                        out.display()
+                    );
+                }
+                std::fs::remove_dir_all(&out)?;
+            }
+            if let Some(parent) = out.parent() {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
+            }
+            match format {
+                ExportFormat::Megatron => {
+                    let e = zeef_pretrain::megatron::export(&tokens, &out)?;
+                    println!(
+                        "exported {} Megatron datasets ({}): {} documents, {} tokens",
+                        e.shards.len(),
+                        e.dtype,
+                        e.shards.iter().map(|s| s.documents).sum::<u64>(),
+                        e.shards.iter().map(|s| s.tokens).sum::<u64>()
+                    );
+                    for s in &e.shards {
+                        println!("  {} {}", s.split, out.join(&s.prefix).display());
+                    }
+                }
+                ExportFormat::Llmc => {
+                    let n = export_llmc(&tokens, &out)?;
+                    println!("exported {n} llm.c shards");
+                }
+                ExportFormat::Hf => {
+                    let (files, docs) = export_hf(&tokens, &out)?;
+                    println!("exported {docs} documents to {files} Parquet files");
+                }
+            }
+            println!("export: {}", out.display());
+            Ok(())
+        }
         PretrainCommand::Ablate {
             a,
             b,
@@ -205,6 +301,158 @@ pub fn run(cmd: PretrainCommand) -> Result<()> {
             train,
         } => ablate(&a, &b, &out, &tok, &train.config()?),
     }
+}
+
+/// The llm.c shards, their indexes, the manifest and the tokenizer, hard-linked where the file
+/// system allows (they are never modified in place), else copied.
+fn export_llmc(tokens: &Path, out: &Path) -> Result<usize> {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "llmc".into());
+    let tmp = out.with_file_name(format!(".{name}.partial"));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp)?;
+    }
+    std::fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    let mut files = Vec::new();
+    for split in ["train", "val"] {
+        files.extend(zeef_pretrain::format::list_split(tokens, split)?);
+    }
+    let shards = files.len();
+    let extra: Vec<PathBuf> = files.iter().map(|f| f.with_extension("idx")).collect();
+    files.extend(extra);
+    for f in ["manifest.jsonl", "tokenizer.json", "tokens.json"] {
+        files.push(tokens.join(f));
+    }
+    for src in files {
+        let dst = tmp.join(src.file_name().context("a token file without a name")?);
+        if std::fs::hard_link(&src, &dst).is_err() {
+            std::fs::copy(&src, &dst)
+                .with_context(|| format!("cannot copy {} to {}", src.display(), dst.display()))?;
+        }
+    }
+    std::fs::rename(&tmp, out)
+        .with_context(|| format!("cannot move {} to {}", tmp.display(), out.display()))?;
+    Ok(shards)
+}
+
+/// One Parquet file per token shard (`train_000000.parquet`, ...), one row per document in
+/// shard order: its `id` and `source` from the manifest and its token ids, end-of-text first.
+fn export_hf(tokens: &Path, out: &Path) -> Result<(usize, u64)> {
+    use arrow_array::builder::{Int32Builder, ListBuilder};
+    use arrow_array::{ArrayRef, RecordBatch, StringArray};
+    use arrow_schema::{DataType, Field, Schema};
+    use std::collections::HashMap;
+    use std::sync::Arc;
+    use zeef_pretrain::format::{list_split, read_index, ShardFile};
+
+    let manifest_path = tokens.join("manifest.jsonl");
+    let text = std::fs::read_to_string(&manifest_path)
+        .with_context(|| format!("cannot read {}", manifest_path.display()))?;
+    #[derive(serde::Deserialize)]
+    struct Line {
+        id: String,
+        shard: String,
+        doc: u64,
+        source: String,
+    }
+    let mut by_shard: HashMap<String, Vec<Line>> = HashMap::new();
+    for (i, l) in text.lines().enumerate() {
+        let l: Line = serde_json::from_str(l).with_context(|| {
+            format!(
+                "{}:{}: not a manifest line with a `doc` (tokenize again with this zeef)",
+                manifest_path.display(),
+                i + 1
+            )
+        })?;
+        by_shard.entry(l.shard.clone()).or_default().push(l);
+    }
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "hf".into());
+    let tmp = out.with_file_name(format!(".{name}.partial"));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp)?;
+    }
+    std::fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("id", DataType::Utf8, false),
+        Field::new("source", DataType::Utf8, false),
+        Field::new(
+            "input_ids",
+            DataType::List(Arc::new(Field::new("item", DataType::Int32, true))),
+            false,
+        ),
+    ]));
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_compression(parquet::basic::Compression::ZSTD(
+            parquet::basic::ZstdLevel::default(),
+        ))
+        .build();
+    let (mut files, mut docs) = (0, 0u64);
+    for split in ["train", "val"] {
+        for bin in list_split(tokens, split)? {
+            let shard_name = bin
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let shard = ShardFile::open(&bin)?;
+            let offsets = read_index(&bin)?;
+            let mut lines = by_shard.remove(&shard_name).unwrap_or_default();
+            lines.sort_by_key(|l| l.doc);
+            if lines.len() + 1 != offsets.len()
+                || lines.iter().enumerate().any(|(i, l)| l.doc != i as u64)
+            {
+                bail!(
+                    "{}: the manifest names {} of its {} documents",
+                    bin.display(),
+                    lines.len(),
+                    offsets.len() - 1
+                );
+            }
+            let dst = tmp.join(format!("{}.parquet", shard_name.trim_end_matches(".bin")));
+            let f = std::fs::File::create(&dst)
+                .with_context(|| format!("cannot create {}", dst.display()))?;
+            let mut w =
+                parquet::arrow::ArrowWriter::try_new(f, schema.clone(), Some(props.clone()))?;
+            for (chunk, lines) in offsets
+                .windows(2)
+                .collect::<Vec<_>>()
+                .chunks(1024)
+                .zip(lines.chunks(1024))
+            {
+                let mut ids = ListBuilder::new(Int32Builder::new());
+                let mut buf = Vec::new();
+                for w in chunk {
+                    buf.resize((w[1] - w[0]) as usize, 0);
+                    shard.read_into(w[0], &mut buf)?;
+                    for &t in &buf {
+                        ids.values()
+                            .append_value(i32::try_from(t).context("a token id above 2^31 - 1")?);
+                    }
+                    ids.append(true);
+                }
+                let cols: Vec<ArrayRef> = vec![
+                    Arc::new(StringArray::from_iter_values(
+                        lines.iter().map(|l| l.id.as_str()),
+                    )),
+                    Arc::new(StringArray::from_iter_values(
+                        lines.iter().map(|l| l.source.as_str()),
+                    )),
+                    Arc::new(ids.finish()),
+                ];
+                w.write(&RecordBatch::try_new(schema.clone(), cols)?)?;
+                docs += lines.len() as u64;
+            }
+            w.close()?;
+            files += 1;
+        }
+    }
+    std::fs::rename(&tmp, out)
+        .with_context(|| format!("cannot move {} to {}", tmp.display(), out.display()))?;
+    Ok((files, docs))
 }
 
 fn print_metrics(m: &zeef_pretrain::Metrics, out: &Path) {

@@ -704,3 +704,37 @@ fn licensing_scenario_every_document_lands_where_the_policy_says() {
         .any(|(_, d)| d.starts_with("HTTP header X-Robots-Tag")));
     assert_eq!(s.sources["web"].documents_kept, 1);
 }
+
+#[test]
+fn skipped_warc_records_are_counted_per_source_in_run_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    // Real Dutch help pages (MPL-2.0) as a Common Crawl-style WARC, under a name that hides
+    // its gzip compression.
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("ingest/tests/fixtures/warc/libreoffice-help.warc.gz");
+    std::fs::copy(&fixture, d.join("help.warc")).expect("copy fixture");
+    let config = write_project(
+        d,
+        "[[source]]\nname = \"help\"\nkind = \"warc\"\npath = \"help.warc\"\nlicence = \"CC0-1.0\"\n",
+    );
+    ok(zeef()
+        .args(["run", "--config"])
+        .arg(&config)
+        .output()
+        .expect("run"));
+    let s = summary(&d.join("zeef-out"));
+    let expected: BTreeMap<String, u64> = [
+        ("warc_metadata".to_string(), 1),
+        ("warc_request".to_string(), 5),
+        ("warc_warcinfo".to_string(), 1),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(s.sources["help"].records_skipped, expected);
+    assert_eq!(s.totals.records_skipped, expected);
+    // Skipped records are not documents: read = kept + excluded still holds.
+    assert_eq!(s.totals.documents_read, 7);
+    let raw = std::fs::read_to_string(d.join("zeef-out/run.json")).expect("run.json");
+    assert!(raw.contains("\"records_skipped\""), "{raw}");
+}

@@ -235,6 +235,190 @@ fn the_documented_python_reader_reads_the_shards() {
     assert_eq!(v["checksum"].as_u64(), Some((sum % (1u128 << 61)) as u64));
 }
 
+#[test]
+fn megatron_export_reads_back_through_an_independent_python_reader() {
+    let run = demo_run();
+    let out = run.join("export-megatron");
+    if out.exists() {
+        std::fs::remove_dir_all(&out).expect("clear");
+    }
+    ok(zeef()
+        .arg("export")
+        .arg(run)
+        .args(["--format", "megatron", "--out"])
+        .arg(&out)
+        .output()
+        .expect("run zeef"));
+    let tokens = run.join("tokens");
+    let s = tokens_summary(&tokens);
+    let prefixes: Vec<PathBuf> = s
+        .shards
+        .iter()
+        .map(|sh| out.join(sh.name.trim_end_matches(".bin")))
+        .collect();
+    let reader = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/read_megatron.py");
+    let py = ok(Command::new("python3")
+        .arg(&reader)
+        .args(&prefixes)
+        .output()
+        .expect("python3 is needed for this test"));
+    let read: Vec<serde_json::Value> = String::from_utf8_lossy(&py.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("reader output"))
+        .collect();
+    assert_eq!(read.len(), s.shards.len());
+    let mut by_shard: HashMap<String, Vec<Vec<u32>>> = HashMap::new();
+    for (sh, v) in s.shards.iter().zip(&read) {
+        // Every document of the llm.c shard, token for token, in order.
+        let p = tokens.join(&sh.name);
+        let toks = ShardFile::open(&p)
+            .expect("shard")
+            .read_all()
+            .expect("read");
+        let idx = read_index(&p).expect("index");
+        let expected: Vec<Vec<u32>> = idx
+            .windows(2)
+            .map(|w| toks[w[0] as usize..w[1] as usize].to_vec())
+            .collect();
+        let docs: Vec<Vec<u32>> = serde_json::from_value(v["tokens"].clone()).expect("tokens");
+        assert_eq!(v["dtype"], "uint16", "{}", sh.name);
+        assert_eq!(v["sequences"].as_u64(), Some(sh.documents));
+        assert_eq!(docs.len() as u64, sh.documents, "{}", sh.name);
+        assert!(docs == expected, "{}: documents differ", sh.name);
+        // The .bin is the llm.c shard without its header.
+        let bin = std::fs::read(out.join(format!("{}.bin", sh.name.trim_end_matches(".bin"))))
+            .expect("bin");
+        assert_eq!(bin.len() as u64, sh.tokens * 2);
+        by_shard.insert(sh.name.clone(), docs);
+    }
+    // A manifest line points at its document in the export: `doc` is the sequence number,
+    // `start..end` the same token range.
+    let lines = manifest(&tokens);
+    assert_eq!(
+        lines.len() as u64,
+        s.shards.iter().map(|sh| sh.documents).sum::<u64>()
+    );
+    for l in &lines {
+        let docs = &by_shard[l["shard"].as_str().expect("shard")];
+        let doc = &docs[l["doc"].as_u64().expect("doc") as usize];
+        assert_eq!(doc.len() as u64, l["tokens"].as_u64().expect("tokens"));
+        assert_eq!(doc[0], s.eot_id);
+        let offset: usize = docs[..l["doc"].as_u64().expect("doc") as usize]
+            .iter()
+            .map(Vec::len)
+            .sum();
+        assert_eq!(offset as u64, l["start"].as_u64().expect("start"));
+    }
+    let export: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("export.json")).expect("export.json"))
+            .expect("parse export.json");
+    assert_eq!(export["dtype"], "uint16");
+
+    // A second export does not overwrite the first without --force.
+    let again = zeef()
+        .arg("export")
+        .arg(run)
+        .args(["--format", "megatron", "--out"])
+        .arg(&out)
+        .output()
+        .expect("run zeef");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
+}
+
+#[test]
+fn llmc_export_holds_the_shards_index_and_manifest_unchanged() {
+    let run = demo_run();
+    let out = run.join("export-llmc");
+    if out.exists() {
+        std::fs::remove_dir_all(&out).expect("clear");
+    }
+    ok(zeef()
+        .arg("export")
+        .arg(run)
+        .args(["--format", "llmc", "--out"])
+        .arg(&out)
+        .output()
+        .expect("run zeef"));
+    let tokens = run.join("tokens");
+    let s = tokens_summary(&tokens);
+    let mut names: Vec<String> = s.shards.iter().map(|sh| sh.name.clone()).collect();
+    names.extend(s.shards.iter().map(|sh| sh.name.replace(".bin", ".idx")));
+    names.extend(["manifest.jsonl", "tokenizer.json", "tokens.json"].map(String::from));
+    for n in &names {
+        assert!(
+            std::fs::read(tokens.join(n)).expect("source")
+                == std::fs::read(out.join(n)).expect("export"),
+            "{n} differs"
+        );
+    }
+    assert_eq!(std::fs::read_dir(&out).expect("dir").count(), names.len());
+}
+
+#[test]
+fn hf_export_has_every_document_with_its_id_and_tokens() {
+    use arrow_array::{Array, Int32Array, ListArray, StringArray};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let run = demo_run();
+    let out = run.join("export-hf");
+    if out.exists() {
+        std::fs::remove_dir_all(&out).expect("clear");
+    }
+    ok(zeef()
+        .arg("export")
+        .arg(run)
+        .args(["--format", "hf", "--out"])
+        .arg(&out)
+        .output()
+        .expect("run zeef"));
+    let tokens = run.join("tokens");
+    let lines = manifest(&tokens);
+    let mut rows = 0;
+    for sh in tokens_summary(&tokens).shards {
+        let p = tokens.join(&sh.name);
+        let toks = ShardFile::open(&p)
+            .expect("shard")
+            .read_all()
+            .expect("read");
+        let idx = read_index(&p).expect("index");
+        let file =
+            std::fs::File::open(out.join(sh.name.replace(".bin", ".parquet"))).expect("parquet");
+        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+            .expect("reader")
+            .build()
+            .expect("build");
+        let mut doc = 0usize;
+        for batch in reader {
+            let b = batch.expect("batch");
+            let ids = b
+                .column(0)
+                .as_any()
+                .downcast_ref::<StringArray>()
+                .expect("id");
+            let lists = b
+                .column(2)
+                .as_any()
+                .downcast_ref::<ListArray>()
+                .expect("input_ids");
+            for r in 0..b.num_rows() {
+                let line = lines
+                    .iter()
+                    .find(|l| l["shard"] == sh.name.as_str() && l["doc"] == doc as u64)
+                    .expect("manifest line");
+                assert_eq!(Some(ids.value(r)), line["id"].as_str());
+                let v = lists.value(r);
+                let v = v.as_any().downcast_ref::<Int32Array>().expect("int32");
+                let got: Vec<u32> = v.values().iter().map(|&t| t as u32).collect();
+                assert_eq!(got, toks[idx[doc] as usize..idx[doc + 1] as usize]);
+                doc += 1;
+            }
+        }
+        assert_eq!(doc as u64, sh.documents);
+        rows += doc;
+    }
+    assert_eq!(rows, lines.len());
+}
+
 fn loss_log(dir: &Path) -> Vec<serde_json::Value> {
     std::fs::read_to_string(dir.join("loss.jsonl"))
         .expect("loss.jsonl")

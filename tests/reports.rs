@@ -508,30 +508,97 @@ fn manifest_hashes_every_input_and_shard() {
     assert!(ds.contains("to be written by the dataset's steward"));
     assert!(ds.contains(&s.totals.documents_kept.to_string()));
     let ai = json(&run.join("ai-act-summary.json"));
-    let cats = ai["data_sources"].as_array().expect("categories");
-    let licensed = cats
+    let sections = ai["sections"].as_array().expect("sections");
+    let numbers: Vec<&str> = sections
         .iter()
-        .find(|c| {
-            c["category"]
-                .as_str()
-                .is_some_and(|t| t.contains("licensed"))
-        })
-        .expect("licensed category");
+        .map(|x| x["number"].as_str().expect("number"))
+        .collect();
+    assert_eq!(
+        numbers,
+        [
+            "1.1", "1.2", "1.3", "2.1", "2.2", "2.2.1", "2.2.2", "2.3", "2.4", "2.5", "2.6", "3.1",
+            "3.2", "3.3"
+        ]
+    );
+    let sec = |n: &str| {
+        sections
+            .iter()
+            .find(|x| x["number"] == n)
+            .unwrap_or_else(|| panic!("no section {n}"))
+    };
+    // Every section is filled from the run or says what the provider must add.
+    for x in sections {
+        assert!(
+            !x["from_the_run"].as_object().expect("object").is_empty()
+                || !x["to_be_completed_by_provider"]
+                    .as_array()
+                    .expect("list")
+                    .is_empty(),
+            "section {} is empty",
+            x["number"]
+        );
+    }
+    // The archive is licensed from its rights holder under an agreement: 2.2.1, with its
+    // kept share; the public datasets' shares and 2.2.1's add up to the whole training data.
+    let licensed = &sec("2.2.1")["from_the_run"]["datasets"];
     assert!(licensed["sources"]
         .as_array()
         .expect("sources")
         .iter()
         .any(|s| s == "archive"));
-    assert!(ai["data_processing"]["opt_out_measures"].is_object());
-    assert!(ai["data_processing"]["illegal_content_removal"].is_object());
+    let run_sources = summary(run).sources;
+    let (mut read, mut kept) = (0, 0);
+    for name in licensed["sources"].as_array().expect("sources") {
+        let c = &run_sources[name.as_str().expect("name")];
+        read += c.documents_read;
+        kept += c.documents_kept;
+    }
+    assert_eq!(licensed["documents_read"].as_u64(), Some(read));
+    assert_eq!(licensed["documents_kept"].as_u64(), Some(kept));
+    let kept_share = licensed["kept_share_of_read"].as_f64().expect("share");
+    let expected = kept as f64 / read as f64;
+    assert!(
+        (kept_share - expected).abs() < 1e-4,
+        "{kept_share} vs {expected}"
+    );
+    let total: f64 = ["2.1", "2.2.1", "2.2.2", "2.3"]
+        .iter()
+        .filter_map(|n| sec(n)["from_the_run"]["datasets"]["share_of_training_data"].as_f64())
+        .sum();
+    assert!((total - 1.0).abs() < 1e-3, "shares add up to {total}");
+    assert_eq!(sec("2.3")["from_the_run"]["used"], false);
+    assert!(
+        sec("3.1")["from_the_run"]["documents_excluded_for_licence_or_consent"]
+            ["agreement_withdrawn"]
+            .as_u64()
+            .is_some_and(|n| n > 0)
+    );
+    assert!(sec("3.2")["from_the_run"]["personal_data_occurrences_masked"].is_u64());
+    assert!(!sec("1.1")["to_be_completed_by_provider"]
+        .as_array()
+        .expect("list")
+        .is_empty());
     let md = std::fs::read_to_string(run.join("ai-act-summary.md")).expect("md");
     for h in [
         "## 1. General information",
+        "### 1.1 Provider identification",
+        "### 1.3 Modalities",
         "## 2. List of data sources",
-        "## 3. Data processing",
+        "### 2.1 Publicly available datasets",
+        "#### 2.2.1 Datasets commercially licensed by rightsholders",
+        "#### 2.2.2 Private datasets obtained from other third parties",
+        "### 2.3 Data crawled and scraped",
+        "### 2.4 User data",
+        "### 2.5 Synthetic AI-generated data",
+        "### 2.6 Other sources of data",
+        "## 3. Data processing aspects",
+        "### 3.1 Respect of reservation of rights",
+        "### 3.2 Removal of illegal content",
+        "### 3.3 Other information",
     ] {
-        assert!(md.contains(h), "{h}");
+        assert!(md.contains(h), "{h} not in\n{md}");
     }
+    assert!(md.contains("to be written by the dataset's steward"));
 
     // `zeef report` writes the same files again from the run folder.
     let copy = tempfile::tempdir().expect("tempdir");
@@ -547,6 +614,9 @@ fn manifest_hashes_every_input_and_shard() {
         "manifest.json",
         "datasheet.md",
         "ai-act-summary.json",
+        "ai-act-summary.md",
+        "croissant.json",
+        "README.md",
     ] {
         assert_eq!(
             std::fs::read(run.join(f)).expect("a"),
@@ -796,4 +866,144 @@ fn no_planted_personal_data_in_reports_or_logs() {
         assert!(!seen.contains(p), "{p} appears in the reports");
         assert!(!logs.contains(p), "{p} appears in the logs");
     }
+}
+
+#[test]
+fn croissant_and_dataset_card_describe_the_shards_and_audit_checks_their_hashes() {
+    let fresh = demo_run();
+    let c = json(&fresh.join("croissant.json"));
+    // The properties Croissant 1.0 requires that a run can know, and its context.
+    for k in [
+        "@context",
+        "@type",
+        "name",
+        "description",
+        "license",
+        "conformsTo",
+    ] {
+        assert!(!c[k].is_null(), "croissant.json has no {k}");
+    }
+    assert_eq!(c["@type"], "sc:Dataset");
+    assert_eq!(c["conformsTo"], "http://mlcommons.org/croissant/1.0");
+    let ctx = &c["@context"];
+    assert_eq!(ctx["@vocab"], "https://schema.org/");
+    assert_eq!(ctx["cr"], "http://mlcommons.org/croissant/");
+    assert_eq!(ctx["sc"], "https://schema.org/");
+    assert_eq!(ctx["conformsTo"], "dct:conformsTo");
+    assert_eq!(ctx["dct"], "http://purl.org/dc/terms/");
+    assert_eq!(ctx["rai"], "http://mlcommons.org/croissant/RAI/");
+    assert_eq!(ctx["dataType"]["@id"], "cr:dataType");
+    for k in [
+        "field",
+        "recordSet",
+        "fileSet",
+        "fileObject",
+        "source",
+        "extract",
+        "column",
+        "includes",
+        "key",
+        "data",
+    ] {
+        assert!(!ctx[k].is_null(), "the context has no {k}");
+    }
+    // One FileObject per output shard, with the shard's real SHA-256, and a FileSet over them.
+    let s = summary(fresh);
+    let dist = c["distribution"].as_array().expect("distribution");
+    let objects: Vec<&serde_json::Value> = dist
+        .iter()
+        .filter(|o| o["@type"] == "cr:FileObject")
+        .collect();
+    assert_eq!(objects.len(), s.output_shards.len());
+    for o in &objects {
+        let url = o["contentUrl"].as_str().expect("contentUrl");
+        assert!(
+            url.starts_with("output/") && url.ends_with(".parquet"),
+            "{url}"
+        );
+        assert_eq!(o["encodingFormat"], "application/x-parquet");
+        let (sha, _) = zeef_reports::manifest::sha256_file(&fresh.join(url)).expect("sha");
+        assert_eq!(o["sha256"].as_str(), Some(sha.as_str()));
+    }
+    let set = dist
+        .iter()
+        .find(|o| o["@type"] == "cr:FileSet")
+        .expect("a FileSet");
+    assert_eq!(set["includes"], "output/*.parquet");
+    // A field per shard column, typed; the licence of every source in the sources record set.
+    let sets = c["recordSet"].as_array().expect("recordSet");
+    let docs = sets
+        .iter()
+        .find(|r| r["@id"] == "documents")
+        .expect("documents");
+    let fields = docs["field"].as_array().expect("fields");
+    let field = |n: &str| {
+        fields
+            .iter()
+            .find(|f| f["name"] == n)
+            .unwrap_or_else(|| panic!("no field {n}"))
+    };
+    assert_eq!(field("text")["dataType"], "sc:Text");
+    assert_eq!(field("priority")["dataType"], "sc:Integer");
+    assert_eq!(field("lang_score")["dataType"], "sc:Float");
+    assert_eq!(field("license")["source"]["extract"]["column"], "license");
+    assert!(fields.iter().all(|f| f["@type"] == "cr:Field"));
+    let sources = sets
+        .iter()
+        .find(|r| r["@id"] == "sources")
+        .expect("sources");
+    let rows = sources["data"].as_array().expect("data");
+    let laws = rows
+        .iter()
+        .find(|r| r["sources/name"] == "laws")
+        .expect("laws");
+    assert_eq!(laws["sources/license"], "LicenseRef-NL-Auteurswet-Art11");
+    assert!(c["license"]
+        .as_array()
+        .expect("license")
+        .iter()
+        .any(|l| l == "https://spdx.org/licenses/CC-BY-SA-4.0.html"));
+    assert!(c["rai:dataCollection"].is_string());
+    assert!(c["rai:personalSensitiveInformation"].is_string());
+
+    // The dataset card: front matter the Hub reads, then prose.
+    let card = std::fs::read_to_string(fresh.join("README.md")).expect("README.md");
+    let front = card
+        .strip_prefix("---\n")
+        .and_then(|r| r.split_once("\n---\n"))
+        .map(|(f, _)| f)
+        .expect("YAML front matter");
+    for line in [
+        "language:\n- nl",
+        "size_categories:\n- ",
+        "configs:\n- config_name: default\n  data_files:\n  - split: train\n    path: output/*.parquet",
+        "license:\n- ",
+        "- cc-by-sa-4.0",
+    ] {
+        assert!(front.contains(line), "{line:?} not in\n{front}");
+    }
+    assert!(card.contains(&format!("{} documents", s.totals.documents_kept)));
+
+    // A wrong hash in croissant.json fails the audit, naming the shard.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let run = tmp.path().join("run");
+    copy_dir(fresh, &run);
+    let raw = std::fs::read_to_string(run.join("croissant.json")).expect("read");
+    let sha = objects[0]["sha256"].as_str().expect("sha");
+    std::fs::write(
+        run.join("croissant.json"),
+        raw.replace(sha, &"0".repeat(64)),
+    )
+    .expect("w");
+    let out = audit(&run, &[]);
+    assert!(!out.status.success(), "{}", text(&out));
+    let t = text(&out);
+    let url = objects[0]["contentUrl"].as_str().expect("url");
+    assert!(
+        t.contains(&format!(
+            "croissant.json: {url}: SHA-256 {}",
+            "0".repeat(64)
+        )),
+        "{t}"
+    );
 }

@@ -406,3 +406,37 @@ fn bucket_task_count_changes_nothing_and_a_bucket_phase_resumes() {
     assert!(stderr.contains("edges-t00001.bin"), "{stderr}");
     assert!(!broken.join("run.json").exists());
 }
+
+#[test]
+fn skipped_warc_records_are_counted_once_when_a_run_is_resumed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    // Real Dutch help pages (MPL-2.0) as a WARC with requests, metadata and warcinfo between
+    // the responses; batches of one document, so the kill lands between skipped records.
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("ingest/tests/fixtures/warc/libreoffice-help.warc.gz");
+    std::fs::copy(&fixture, d.join("help.warc.gz")).expect("copy fixture");
+    std::fs::write(
+        d.join("sources.toml"),
+        "[[source]]\nname = \"help\"\nkind = \"warc\"\npath = \"help.warc.gz\"\nlicence = \"CC0-1.0\"\n",
+    )
+    .expect("sources.toml");
+    std::fs::write(d.join("policy.toml"), "allow = [\"CC0-1.0\"]\n").expect("policy.toml");
+    let config = d.join("zeef.toml");
+    std::fs::write(
+        &config,
+        "[run]\nbatch_size = 1\ncheckpoint_batches = 1\n[[stage]]\ntype = \"licence\"\n",
+    )
+    .expect("zeef.toml");
+    let whole = d.join("whole");
+    ok(zeef(&config, &whole, None));
+    let expected = summary(&whole).totals.records_skipped;
+    assert_eq!(expected.values().sum::<u64>(), 7, "{expected:?}");
+
+    let cut = d.join("cut");
+    let killed = zeef(&config, &cut, Some("chunk:3"));
+    assert_eq!(killed.status.signal(), Some(9), "the fault did not fire");
+    ok(zeef(&config, &cut, None));
+    assert_eq!(summary(&cut).totals.records_skipped, expected);
+    assert_eq!(summary(&cut).sources["help"].records_skipped, expected);
+}

@@ -28,6 +28,11 @@ pub struct Counts {
     /// replaced, ...), per stage name: text lost although its document was kept.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub words_removed_by_stage: BTreeMap<String, u64>,
+    /// Input records that are not documents and were passed over, per kind (`warc_request`,
+    /// `warc_resource` for a crawler's log, `wiki_redirect`, ...): read, but neither kept nor
+    /// excluded, so outside `documents_read`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub records_skipped: BTreeMap<String, u64>,
 }
 
 impl Counts {
@@ -51,6 +56,9 @@ impl Counts {
         }
         for (k, v) in &from.words_removed_by_stage {
             *self.words_removed_by_stage.entry(k.clone()).or_default() += v;
+        }
+        for (k, v) in &from.records_skipped {
+            *self.records_skipped.entry(k.clone()).or_default() += v;
         }
     }
 

@@ -6,7 +6,7 @@
 //! | `jsonl` (`ndjson`) | `jsonl` | a line, plain/`.gz`/`.zst`/`.bz2` | `text_field`, `id_field`, `url_field`, `title_field`, `date_field`, `licence_field` |
 //! | `parquet` | `parquet` | a row, read in record batches | the same, as column names |
 //! | `text` | `text` | a file (title = stem) | — |
-//! | `warc`, `wet` | `warc` | a `response`/`resource`/`conversion` record | — |
+//! | `warc`, `wet` | `warc` | a `response` or `conversion` record, a `resource` with an http(s) target (plain, gzip or zstd, by magic bytes) | — |
 //! | `mediawiki` (`wikipedia`) | `mediawiki` | an article (ns 0, not a redirect) | `wiki_base_url` |
 //!
 //! Every kind also takes `max_record_bytes` and `unit_bytes`. Readers never buffer more than

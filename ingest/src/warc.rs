@@ -1,16 +1,24 @@
-//! WARC and WET files (ISO 28500; Common Crawl's layout): plain `.warc`, or `.warc.gz` /
-//! `.wet.gz` with one gzip member per record (several records per member, or one member for the
-//! whole file, are read too).
+//! WARC and WET files (ISO 28500; Common Crawl's layout): plain, gzip with one member per
+//! record (several records per member, or one member for the whole file, are read too), or
+//! Zstandard (`.warc.zst`: one frame per record, optionally after a dictionary in a skippable
+//! frame). The compression is read from the first bytes of the file (gzip `1f 8b`, zstd
+//! `28 b5 2f fd`, a zstd skippable frame `5? 2a 4d 18`), whatever its name: crawlers and
+//! archives do not always name `.warc.gz` files so.
 //!
 //! Which records are documents:
 //! - `response` records (HTTP): the payload after the HTTP headers, de-chunked and
 //!   decompressed (`Content-Encoding: gzip`/`deflate`); HTML is reduced to its main text by
 //!   [`crate::html`], `text/plain` is kept as is.
-//! - `resource` records: the block, typed by the record's `Content-Type`.
+//! - `resource` records whose `WARC-Target-URI` is an `http://` or `https://` URL (a page
+//!   stored without its HTTP envelope): the block, typed by the record's `Content-Type`.
+//!   Resources with any other target are what the crawler wrote about itself (wget's
+//!   `metadata://gnu.org/software/wget/warc/wget.log`, `wget_arguments.txt` and `MANIFEST.txt`,
+//!   Heritrix's `dns:` and `file:` records): skipped and counted as `warc_resource`.
 //! - `conversion` records (WET): the block, as UTF-8 text.
-//! - Every other record type (`request`, `metadata`, `warcinfo`, `revisit`, ...) describes a
-//!   capture rather than being one: it is skipped and counted in [`crate::ReadStats`] as
-//!   `warc_<type>`.
+//! - Every other record type (`request`, `metadata`, `warcinfo`, `revisit`, `continuation`)
+//!   describes a capture rather than being one: it is skipped and counted in
+//!   [`crate::ReadStats`] as `warc_<type>` (`warc_other` for a type outside the standard). The
+//!   run sums these counts per source into `records_skipped` in `run.json`.
 //!
 //! Every document record gives exactly one [`Document`]. A response that is not text (an
 //! image, a PDF: any type other than `text/html`, `application/xhtml+xml` and `text/plain`),
@@ -20,8 +28,9 @@
 //!
 //! Kept per document: `url` = `WARC-Target-URI`, `date` = `WARC-Date`, `title` = the HTML
 //! `<title>`, locator `file@offset#<WARC-Record-ID>` (`offset` is the byte offset of the
-//! record, for `.gz` the compressed offset of its gzip member, `member+n` for a record `n` bytes
-//! into a member holding several), id = hash of the record id. In `meta`: the HTTP headers
+//! record; for gzip the compressed offset of its gzip member, `member+n` for a record `n` bytes
+//! into a member holding several; for zstd the offset in the decompressed stream, as a zstd
+//! frame boundary cannot be found without decoding), id = hash of the record id. In `meta`: the HTTP headers
 //! `x-robots-tag`, `tdm-reservation`, `tdm-policy` (repeated headers joined with `", "`), from
 //! HTML `meta:robots`, `meta:tdm-reservation`, `meta:tdm-policy`, and `content-type` (the media
 //! type of the payload).
@@ -74,11 +83,40 @@ impl BufRead for Counted {
     }
 }
 
-/// The stream a record is read from: the plain file, or one gzip member.
+/// The stream a record is read from: the plain file, one gzip member, or the whole file
+/// through a zstd decoder.
 enum Segment {
     Plain(Counted),
     // Boxed: the decoder's state is large with some flate2 backends.
     Member(Box<BufReader<flate2::bufread::GzDecoder<Counted>>>),
+    Zstd(Box<BufReader<zstd::stream::read::Decoder<'static, Counted>>>),
+}
+
+/// How a WARC file is compressed, from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Packing {
+    Plain,
+    Gzip,
+    Zstd,
+}
+
+/// The zstd frame magic (little-endian 0xFD2FB528).
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+
+pub(crate) fn packing(head: &[u8]) -> Packing {
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Packing::Gzip
+    } else if head.starts_with(&ZSTD_MAGIC) || is_skippable_frame(head) {
+        Packing::Zstd
+    } else {
+        Packing::Plain
+    }
+}
+
+/// A zstd skippable frame (magic 0x184D2A50..=0x184D2A5F), where `.warc.zst` keeps its
+/// dictionary.
+fn is_skippable_frame(head: &[u8]) -> bool {
+    head.len() >= 4 && head[0] & 0xf0 == 0x50 && head[1..4] == [0x2a, 0x4d, 0x18]
 }
 
 /// A segment with a push-back buffer (for resynchronising after a wrong `Content-Length`) and
@@ -112,6 +150,7 @@ impl BufRead for Input {
         match &mut self.seg {
             Segment::Plain(r) => r.fill_buf(),
             Segment::Member(r) => r.fill_buf(),
+            Segment::Zstd(r) => r.fill_buf(),
         }
     }
     fn consume(&mut self, amt: usize) {
@@ -127,6 +166,7 @@ impl BufRead for Input {
         match &mut self.seg {
             Segment::Plain(r) => r.consume(amt),
             Segment::Member(r) => r.consume(amt),
+            Segment::Zstd(r) => r.consume(amt),
         }
     }
 }
@@ -209,13 +249,49 @@ pub struct WarcReader {
     source: SourceConfig,
     file: String,
     stats: ReadStats,
-    gzip: bool,
+    packing: Packing,
     /// The file between gzip members.
     idle: Option<Counted>,
     input: Option<Input>,
     /// Offset of the current segment in the file (its gzip member's compressed offset).
     seg_offset: u64,
+    /// A file that cannot be read from its start: one malformed record with this detail.
+    pending: Option<String>,
     done: bool,
+}
+
+/// A zstd decoder over the rest of the file, with the dictionary of a leading skippable frame
+/// (itself possibly zstd-compressed, as the `.warc.zst` convention allows).
+fn zstd_decoder(
+    mut counted: Counted,
+) -> Result<zstd::stream::read::Decoder<'static, Counted>, String> {
+    let head = counted.fill_buf().map_err(|e| format!("unreadable: {e}"))?;
+    if !is_skippable_frame(head) {
+        return zstd::stream::read::Decoder::with_buffer(counted)
+            .map_err(|e| format!("zstd stream cannot be opened: {e}"));
+    }
+    let mut frame = [0u8; 8];
+    counted
+        .read_exact(&mut frame)
+        .map_err(|e| format!("zstd dictionary frame is cut short: {e}"))?;
+    let size = u32::from_le_bytes([frame[4], frame[5], frame[6], frame[7]]);
+    let mut dict = Vec::new();
+    (&mut counted)
+        .take(u64::from(size))
+        .read_to_end(&mut dict)
+        .map_err(|e| format!("zstd dictionary frame is unreadable: {e}"))?;
+    if dict.len() as u64 != u64::from(size) {
+        return Err(format!(
+            "zstd dictionary frame holds {} of its {size} bytes",
+            dict.len()
+        ));
+    }
+    if dict.starts_with(&ZSTD_MAGIC) {
+        dict = zstd::stream::decode_all(&dict[..])
+            .map_err(|e| format!("zstd dictionary cannot be decompressed: {e}"))?;
+    }
+    zstd::stream::read::Decoder::with_dictionary(counted, &dict)
+        .map_err(|e| format!("zstd dictionary is not usable: {e}"))
 }
 
 /// A record as read: its WARC headers and (bounded) block.
@@ -234,47 +310,59 @@ enum Step {
 }
 
 impl WarcReader {
-    /// Opens `path`; a `.gz` name means gzip members.
+    /// Opens `path`; its first bytes say how it is compressed.
     pub fn open(
         source: &SourceConfig,
         path: &Path,
         base_dir: &Path,
         stats: &ReadStats,
     ) -> Result<Self, Error> {
-        let f = File::open(path).map_err(|e| Error::Io {
+        let io_err = |e| Error::Io {
             path: path.to_path_buf(),
             source: e,
-        })?;
-        let counted = Counted {
+        };
+        let f = File::open(path).map_err(io_err)?;
+        let mut counted = Counted {
             inner: BufReader::with_capacity(1 << 20, f),
             pos: 0,
         };
-        let gzip = path.extension().is_some_and(|e| e == "gz");
+        let packing = packing(counted.fill_buf().map_err(io_err)?);
         let mut r = WarcReader {
             source: source.clone(),
             file: display_path(path, base_dir),
             stats: stats.clone(),
-            gzip,
+            packing,
             idle: None,
             input: None,
             seg_offset: 0,
+            pending: None,
             done: false,
         };
-        if gzip {
-            r.idle = Some(counted);
-        } else {
-            r.input = Some(Input {
-                seg: Segment::Plain(counted),
-                back: Vec::new(),
-                back_pos: 0,
-                pos: 0,
-            });
-        }
+        let seg = match packing {
+            Packing::Gzip => {
+                r.idle = Some(counted);
+                return Ok(r);
+            }
+            Packing::Plain => Segment::Plain(counted),
+            Packing::Zstd => match zstd_decoder(counted) {
+                Ok(d) => Segment::Zstd(Box::new(BufReader::with_capacity(256 << 10, d))),
+                Err(why) => {
+                    r.pending = Some(format!("{}@0: {why}", r.file));
+                    return Ok(r);
+                }
+            },
+        };
+        r.input = Some(Input {
+            seg,
+            back: Vec::new(),
+            back_pos: 0,
+            pos: 0,
+        });
         Ok(r)
     }
 
     fn locator(&self, rel: u64, record_id: Option<&str>) -> String {
-        let at = if !self.gzip {
+        let at = if self.packing != Packing::Gzip {
             format!("{}@{}", self.file, self.seg_offset + rel)
         } else if rel == 0 {
             format!("{}@{}", self.file, self.seg_offset)
@@ -397,7 +485,11 @@ impl WarcReader {
         let wtype = header(&headers, "warc-type")
             .unwrap_or("")
             .to_ascii_lowercase();
-        let is_doc = matches!(wtype.as_str(), "response" | "resource" | "conversion");
+        let is_doc = match wtype.as_str() {
+            "response" | "conversion" => true,
+            "resource" => header(&headers, "warc-target-uri").is_some_and(is_fetched_url),
+            _ => false,
+        };
         let max = self.source.max_record_bytes as u64;
         // Read the body: whole when it is a document that fits, else skipped without buffering.
         let keep = is_doc && len <= max;
@@ -461,7 +553,9 @@ impl WarcReader {
         }
         if !is_doc {
             let key = match wtype.as_str() {
-                "request" | "metadata" | "warcinfo" | "revisit" => format!("warc_{wtype}"),
+                "request" | "metadata" | "warcinfo" | "revisit" | "resource" | "continuation" => {
+                    format!("warc_{wtype}")
+                }
                 _ => "warc_other".to_string(),
             };
             self.stats.skip(&key);
@@ -620,6 +714,14 @@ impl WarcReader {
     }
 }
 
+/// Whether a `WARC-Target-URI` names a page fetched over HTTP(S) (angle brackets, which
+/// WARC/1.0 writers put around it, allowed).
+fn is_fetched_url(uri: &str) -> bool {
+    let u = uri.trim().trim_start_matches('<');
+    let scheme = u.split_once(':').map_or("", |(s, _)| s);
+    scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")
+}
+
 /// An HTTP response: status, headers (lowercase names), decoded body.
 struct Payload {
     status: u16,
@@ -766,8 +868,13 @@ impl Iterator for WarcReader {
             if self.done {
                 return None;
             }
+            if let Some(detail) = self.pending.take() {
+                self.done = true;
+                let locator = self.locator(0, None);
+                return Some(Ok(malformed_doc(&self.source, locator, None, b"", detail)));
+            }
             if self.input.is_none() {
-                if !self.gzip {
+                if self.packing != Packing::Gzip {
                     self.done = true;
                     return None;
                 }
@@ -788,7 +895,7 @@ impl Iterator for WarcReader {
                 Step::Doc(d) => return Some(Ok(*d)),
                 Step::Skip => {}
                 Step::End => {
-                    if self.gzip {
+                    if self.packing == Packing::Gzip {
                         self.end_segment();
                     } else {
                         self.done = true;

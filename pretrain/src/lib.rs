@@ -6,6 +6,7 @@
 
 pub mod format;
 pub mod kernels;
+pub mod megatron;
 pub mod model;
 pub mod tokenize;
 pub mod train;

@@ -297,14 +297,14 @@ impl Split {
         Ok(())
     }
 
-    /// Writes one document; returns (shard name, start, end).
+    /// Writes one document; returns (shard name, number in the shard, start, end).
     fn push(
         &mut self,
         dir: &Path,
         width: TokenWidth,
         limit: u64,
         ids: &[u32],
-    ) -> Result<(String, u64, u64)> {
+    ) -> Result<(String, u64, u64, u64)> {
         if self.writer.as_ref().is_some_and(|w| w.tokens() >= limit) {
             self.close()?;
         }
@@ -317,10 +317,11 @@ impl Split {
             .as_mut()
             .expect("a shard writer was just opened");
         let (start, end) = w.push_document(ids)?;
+        let doc = self.docs_in_shard;
         self.docs_in_shard += 1;
         self.documents += 1;
         self.tokens += end - start;
-        Ok((name, start, end))
+        Ok((name, doc, start, end))
     }
 }
 
@@ -329,6 +330,9 @@ struct ManifestLine<'a> {
     id: &'a str,
     shard: &'a str,
     split: &'a str,
+    /// The document's number in its shard: its entry in the `.idx` (and a Megatron export's
+    /// sequence number).
+    doc: u64,
     start: u64,
     end: u64,
     tokens: u64,
@@ -397,7 +401,7 @@ pub fn tokenize(
             ids.extend_from_slice(enc.get_ids());
             let is_val = held_out.contains(&d.id);
             let split = if is_val { &mut val } else { &mut train };
-            let (shard, start, end) = split.push(&tmp, width, limit, &ids)?;
+            let (shard, doc, start, end) = split.push(&tmp, width, limit, &ids)?;
             let holder = d.rights_holder.as_deref().unwrap_or(UNKNOWN_HOLDER);
             let h = holders.entry(holder.to_string()).or_default();
             h.documents += 1;
@@ -412,6 +416,7 @@ pub fn tokenize(
                     id: &d.id,
                     shard: &shard,
                     split: split.name,
+                    doc,
                     start,
                     end,
                     tokens: end - start,

@@ -5,9 +5,13 @@
 //! - `manifest.json`: every input file and shard with its SHA-256, a Merkle root over the
 //!   shards, the configuration and its hash, the reference date of the licence checks;
 //! - `datasheet.md`: a datasheet filled from the run, with what only a person can write marked;
-//! - `ai-act-summary.md` and `.json`: the EU AI Act Art. 53(1)(d) public summary.
+//! - `ai-act-summary.md` and `.json`: the EU AI Act Art. 53(1)(d) public summary;
+//! - `croissant.json`: MLCommons Croissant 1.0 metadata of the output shards;
+//! - `README.md`: a Hugging Face dataset card.
 #![warn(missing_docs)]
 
+mod crawl;
+pub mod croissant;
 pub mod docs;
 pub mod figures;
 mod html;
@@ -65,13 +69,15 @@ impl Error {
 pub type Result<T> = std::result::Result<T, Error>;
 
 /// The files [`write_all`] wrote, in the run folder.
-pub const REPORT_FILES: [&str; 6] = [
+pub const REPORT_FILES: [&str; 8] = [
     "report.html",
     "report.json",
     "manifest.json",
     "datasheet.md",
     "ai-act-summary.md",
     "ai-act-summary.json",
+    "croissant.json",
+    "README.md",
 ];
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -130,11 +136,25 @@ pub fn write_all(dir: &Path, summary: &RunSummary, run: &RunContext) -> Result<M
         &dir.join("datasheet.md"),
         docs::datasheet(&f, &m).as_bytes(),
     )?;
-    let ai = docs::ai_act(&f, &m);
+    let crawled: Vec<&str> = run
+        .sources
+        .iter()
+        .filter(|s| s.category() == "crawled")
+        .map(|s| s.name.as_str())
+        .collect();
+    let ai = docs::ai_act(&f, &m, crawl::period(dir, &crawled)?);
     write_file(&dir.join("ai-act-summary.json"), &json_bytes(&ai))?;
     write_file(
         &dir.join("ai-act-summary.md"),
         docs::ai_act_md(&ai).as_bytes(),
+    )?;
+    write_file(
+        &dir.join("croissant.json"),
+        &json_bytes(&croissant::croissant(dir, &f, &m)?),
+    )?;
+    write_file(
+        &dir.join("README.md"),
+        croissant::dataset_card(dir, &f, &m).as_bytes(),
     )?;
     Ok(m)
 }

@@ -291,3 +291,196 @@ fn truncated_gzip_keeps_what_was_read() {
     assert!(docs.len() >= 3, "{}", docs.len());
     assert!(docs[..docs.len() - 1].iter().all(|d| d.is_kept()));
 }
+
+/// A WARC record with the headers wget 1.21 writes (no `Content-Type` override: `ct` is given).
+fn wget_record(wtype: &str, uri: Option<&str>, id: &str, ct: &str, block: &[u8]) -> Vec<u8> {
+    let target = uri
+        .map(|u| format!("WARC-Target-URI: <{u}>\r\n"))
+        .unwrap_or_default();
+    let mut r = format!(
+        "WARC/1.0\r\nWARC-Type: {wtype}\r\nWARC-Record-ID: <urn:uuid:{id}>\r\nWARC-Date: 2024-05-02T08:30:00Z\r\n{target}Content-Type: {ct}\r\nContent-Length: {}\r\n\r\n",
+        block.len()
+    )
+    .into_bytes();
+    r.extend_from_slice(block);
+    r.extend_from_slice(b"\r\n\r\n");
+    r
+}
+
+/// What `wget --warc-file=crawl https://multatuli.nl/...` writes: warcinfo, request, response,
+/// a page stored as an http resource, and the crawler's own resources (log, arguments).
+fn wget_warc() -> (Vec<Vec<u8>>, String, String) {
+    let text_dir = fixtures().join("text");
+    let read = |f: &str| std::fs::read_to_string(text_dir.join(f)).expect("fixture text");
+    let (afscheid, noordzee) = (read("afscheid.txt"), read("aan_de_noordzee.txt"));
+    let para = |t: &str| {
+        t.split("\n\n")
+            .filter(|p| p.len() > 120)
+            .map(|p| format!("<p>{}</p>", p.replace('\n', " ")))
+            .collect::<String>()
+    };
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"nl\"><head><title>Afscheid</title></head><body>{}</body></html>",
+        para(&afscheid)
+    );
+    let uri = "https://multatuli.example.nl/ontboezemingen/afscheid.html";
+    let records = vec![
+        wget_record(
+            "warcinfo",
+            None,
+            "info",
+            "application/warc-fields",
+            b"software: Wget/1.21.3 (linux-gnu)\r\nformat: WARC File Format 1.0\r\nrobots: classic\r\nwget-arguments: \"--warc-file=crawl\" \"https://multatuli.example.nl/\"\r\n",
+        ),
+        wget_record(
+            "request",
+            Some(uri),
+            "req",
+            "application/http;msgtype=request",
+            b"GET /ontboezemingen/afscheid.html HTTP/1.1\r\nUser-Agent: Wget/1.21.3\r\nHost: multatuli.example.nl\r\n\r\n",
+        ),
+        wget_record(
+            "response",
+            Some(uri),
+            "resp",
+            "application/http;msgtype=response",
+            &http_html("", &html),
+        ),
+        wget_record(
+            "resource",
+            Some("https://multatuli.example.nl/ontboezemingen/aan_de_noordzee.txt"),
+            "page-resource",
+            "text/plain; charset=utf-8",
+            noordzee.as_bytes(),
+        ),
+        wget_record(
+            "resource",
+            Some("metadata://gnu.org/software/wget/warc/MANIFEST.txt"),
+            "manifest",
+            "text/plain",
+            b"urn:uuid:info\n",
+        ),
+        wget_record(
+            "resource",
+            Some("metadata://gnu.org/software/wget/warc/wget_arguments.txt"),
+            "args",
+            "text/plain",
+            b"\"--warc-file=crawl\" \"--recursive\" \"https://multatuli.example.nl/\" ",
+        ),
+        wget_record(
+            "resource",
+            Some("metadata://gnu.org/software/wget/warc/wget.log"),
+            "log",
+            "text/plain",
+            b"--2024-05-02 08:30:00--  https://multatuli.example.nl/ontboezemingen/afscheid.html\nResolving multatuli.example.nl... 192.0.2.7\nHTTP request sent, awaiting response... 200 OK\nLength: 3017 (2,9K) [text/html]\nSaving to: 'afscheid.html'\n",
+        ),
+    ];
+    (records, afscheid, noordzee)
+}
+
+#[test]
+fn wget_warc_keeps_pages_and_counts_crawler_records_whatever_the_file_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    let (records, afscheid, noordzee) = wget_warc();
+    // gzip per record, named as if plain; the same bytes plain, named as if gzip; and zstd.
+    let gz: Vec<u8> = records.iter().flat_map(|r| gzip(r)).collect();
+    std::fs::write(p.join("crawl.warc"), &gz).expect("w");
+    std::fs::write(p.join("plain.warc.gz"), records.concat()).expect("w");
+    let zst: Vec<u8> = records
+        .iter()
+        .flat_map(|r| zstd::stream::encode_all(&r[..], 3).expect("zstd"))
+        .collect();
+    std::fs::write(p.join("crawl.warc.zst.bin"), &zst).expect("w");
+
+    let first_line = |t: &str| t.lines().find(|l| !l.trim().is_empty()).map(str::to_string);
+    let mut seen = Vec::new();
+    for name in ["crawl.warc", "plain.warc.gz", "crawl.warc.zst.bin"] {
+        let (docs, stats) = read_with_stats(SourceKind::Warc, name, p);
+        assert_eq!(reasons(&docs), [None, None], "{name}: {docs:?}");
+        assert_eq!(
+            docs[0].url.as_deref(),
+            Some("https://multatuli.example.nl/ontboezemingen/afscheid.html")
+        );
+        assert_eq!(docs[0].title.as_deref(), Some("Afscheid"));
+        assert!(
+            docs[0]
+                .text
+                .contains("'t Anker werd geligt; de breede lappen werden bijgezet;"),
+            "{name}: {}",
+            docs[0].text
+        );
+        assert!(!docs[0].text.contains("Wget"), "{}", docs[0].text);
+        assert_eq!(docs[1].text, noordzee, "{name}");
+        assert_eq!(meta(&docs[1], "content-type"), Some("text/plain"));
+        assert!(docs[0].text.len() < afscheid.len() + 200);
+        let skipped = stats.skipped();
+        assert_eq!(
+            skipped,
+            [
+                ("warc_request".to_string(), 1),
+                ("warc_resource".to_string(), 3),
+                ("warc_warcinfo".to_string(), 1),
+            ]
+            .into_iter()
+            .collect(),
+            "{name}"
+        );
+        assert!(
+            docs.iter()
+                .all(|d| !d.text.contains("HTTP request sent") && !d.text.contains("--recursive")),
+            "{name}: the crawler's log became a document"
+        );
+        seen.push((
+            docs.iter().map(|d| d.id.clone()).collect::<Vec<_>>(),
+            first_line(&docs[1].text),
+        ));
+    }
+    // The compression does not change what a record is.
+    assert!(seen.windows(2).all(|w| w[0] == w[1]), "{seen:?}");
+    // Offsets in a gzip file are the members' compressed offsets, whatever its name.
+    let (docs, _) = read_with_stats(SourceKind::Warc, "crawl.warc", p);
+    let at = offset(&docs[0].locator);
+    let mut member = Vec::new();
+    flate2::read::GzDecoder::new(&gz[at..])
+        .read_to_end(&mut member)
+        .expect("a gzip member starts at the locator's offset");
+    assert!(member.starts_with(b"WARC/1.0\r\nWARC-Type: response"));
+}
+
+#[test]
+fn zstd_warc_with_a_dictionary_frame_is_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (records, _, noordzee) = wget_warc();
+    // The `.warc.zst` convention: a skippable frame (magic 0x184D2A5D) holding the dictionary,
+    // zstd-compressed itself, then one frame per record compressed with it. A raw-content
+    // dictionary (the first records' bytes) is enough to make the frames depend on it.
+    let dict = records.concat()[..2048].to_vec();
+    let packed = zstd::stream::encode_all(&dict[..], 3).expect("zstd");
+    let mut file = 0x184D_2A5Du32.to_le_bytes().to_vec();
+    file.extend((packed.len() as u32).to_le_bytes());
+    file.extend(&packed);
+    for r in &records {
+        let mut c = zstd::bulk::Compressor::with_dictionary(3, &dict).expect("compressor");
+        file.extend(c.compress(r).expect("compress"));
+    }
+    std::fs::write(dir.path().join("d.warc.zst"), &file).expect("w");
+    let (docs, stats) = read_with_stats(SourceKind::Warc, "d.warc.zst", dir.path());
+    assert_eq!(reasons(&docs), [None, None]);
+    assert_eq!(docs[1].text, noordzee);
+    assert_eq!(stats.skipped_total(), 5);
+
+    // Without its dictionary the frames cannot be read: one malformed record, no panic.
+    std::fs::write(
+        dir.path().join("nodict.warc.zst"),
+        &file[8 + packed.len()..],
+    )
+    .expect("w");
+    let (docs, _) = read_with_stats(SourceKind::Warc, "nodict.warc.zst", dir.path());
+    assert_eq!(reasons(&docs), [Some("malformed")], "{docs:?}");
+    assert!(
+        detail(&docs[0]).starts_with("nodict.warc.zst@"),
+        "{}",
+        detail(&docs[0])
+    );
+}
