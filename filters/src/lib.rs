@@ -51,4 +51,4 @@ pub use gopher::{GopherQuality, GopherQualityConfig, GopherRepetition, GopherRep
 pub use language::{Language, LanguageConfig, SecondOpinion};
 pub use length::{MinLength, MinLengthConfig};
 pub use normalise::{Normalise, NormaliseConfig};
-pub use pii::{Pii, PiiConfig, PiiKind, PiiMatch, PiiMode};
+pub use pii::{LexiconError, NameLexicon, Pii, PiiConfig, PiiKind, PiiMatch, PiiMode};
