@@ -533,8 +533,21 @@ impl Pii {
                     {
                         continue;
                     }
+                    // `namens`, `ten name van`, `ondertekend door` are as often followed by an
+                    // organisation or a country (`namens Japan`, `namens de Regering`) as by a
+                    // person, so after them the name must have its own shape; titles, forms of
+                    // address and `w.g.` vouch for any capitalised word.
+                    let lower = phrase.to_lowercase();
+                    let lead = if words::NAME_LEADS
+                        .iter()
+                        .any(|l| lower.trim_end() == *l && !l.starts_with("w.g") && *l != "get.")
+                    {
+                        Lead::Soft
+                    } else {
+                        Lead::Strong
+                    };
                     let at = names::skip_titles(text, at);
-                    if let Some((s, e)) = self.names.parse(text, at, Lead::Strong) {
+                    if let Some((s, e)) = self.names.parse(text, at, lead) {
                         found.push(PiiMatch {
                             kind: PiiKind::Name,
                             start: s,
@@ -640,7 +653,8 @@ impl Pii {
 
     /// Person names by shape, anywhere, and the other mentions of their surnames.
     fn find_names(&self, text: &str, found: &mut Vec<PiiMatch>) {
-        let start_len = found.len();
+        // Names by shape, and whether only a weak shape made them one.
+        let mut shaped: Vec<(PiiMatch, bool)> = Vec::new();
         let mut next_free = 0;
         let mut prev: Option<char> = None;
         for (i, c) in text.char_indices() {
@@ -651,40 +665,57 @@ impl Pii {
             if i < next_free || !c.is_uppercase() || !word_start {
                 continue;
             }
-            if let Some((s, e)) = self.names.parse(text, i, Lead::None) {
-                found.push(PiiMatch {
+            let mut weak = false;
+            if let Some((s, e)) = self.names.parse_name(text, i, Lead::None, &mut weak) {
+                let m = PiiMatch {
                     kind: PiiKind::Name,
                     start: s,
                     end: e,
-                });
+                };
+                shaped.push((m, weak));
                 next_free = e;
             }
         }
-        // Other mentions of a surname found above (`de heer Van Dam ... Van Dam heeft`).
-        let mut surnames: Vec<&str> = found[..]
+        if shaped.is_empty() && !found.iter().any(|m| m.kind == PiiKind::Name) {
+            return;
+        }
+        // A capitalised word that the same document also writes in lower case is a noun
+        // (`de Administratie` beside `administratie`), not a surname: names that only their
+        // shape made names are dropped for it, and such words are not looked for elsewhere.
+        let lower_words: std::collections::HashSet<&str> = text
+            .split(|c: char| !c.is_alphabetic())
+            .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
+            .collect();
+        let noun = |w: &str| lower_words.contains(w.to_lowercase().as_str());
+        shaped.retain(|(m, weak)| {
+            let name = &text[m.start..m.end];
+            !weak
+                || !(name.rsplit(' ').next().is_some_and(noun)
+                    || name.split(' ').next().is_some_and(noun))
+        });
+        // Other mentions of a surname found above (`de heer Van Dam ... Van Dam heeft`), from
+        // names that more than their shape made names.
+        let mut surnames: Vec<&str> = found
             .iter()
             .filter(|m| m.kind == PiiKind::Name)
+            .chain(shaped.iter().filter(|(_, weak)| !weak).map(|(m, _)| m))
             .filter_map(|m| self.names.surname_of(&text[m.start..m.end]))
+            .filter(|s| !noun(s))
             .collect();
+        found.extend(shaped.iter().map(|(m, _)| *m));
         if surnames.is_empty() {
             return;
         }
         surnames.sort_unstable();
         surnames.dedup();
-        let _ = start_len;
-        let b = text.as_bytes();
         for s in surnames {
             for (i, _) in text.match_indices(s) {
                 let end = i + s.len();
-                let before_ok = !text[..i]
-                    .chars()
-                    .next_back()
-                    .is_some_and(|c| c.is_alphanumeric() || c == '-');
-                let after_ok = !text[end..]
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_alphanumeric() || c == '-');
-                if !before_ok || !after_ok {
+                let before = text[..i].chars().next_back();
+                let after = text[end..].chars().next();
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '-')
+                    || after.is_some_and(|c| c.is_alphanumeric() || c == '-')
+                {
                     continue;
                 }
                 // Take a capitalised tussenvoegsel with it (`Van Dam`, `Van den Heuvel`).
@@ -697,7 +728,27 @@ impl Pii {
                         break;
                     }
                 }
-                let _ = b;
+                // Inside a longer proper noun (`Hoge Verdragsluitende Partijen`) it is not the
+                // surname.
+                let prev_word = text[..start].strip_suffix(' ').map(|t| {
+                    let ws = t
+                        .rfind(|c: char| !c.is_alphabetic())
+                        .map_or(0, |k| k + t[k..].chars().next().map_or(1, char::len_utf8));
+                    &t[ws..]
+                });
+                let glued_before = prev_word.is_some_and(names::capitalised)
+                    && !prev_word.is_some_and(|w| {
+                        words::TITLES.contains(&w.to_lowercase().as_str())
+                            || words::ADDRESS_FORMS
+                                .iter()
+                                .any(|f| f.ends_with(&w.to_lowercase()))
+                    });
+                let glued_after = text[end..]
+                    .strip_prefix(' ')
+                    .is_some_and(|t| t.chars().next().is_some_and(char::is_uppercase));
+                if glued_before || glued_after {
+                    continue;
+                }
                 found.push(PiiMatch {
                     kind: PiiKind::Name,
                     start,

@@ -96,8 +96,12 @@ pub(crate) struct Names {
 pub(crate) enum Lead {
     /// Nothing that marks a name: the shape must say it.
     None,
-    /// A title, form of address or lead: any capitalised word is a name.
+    /// A title, form of address or `w.g.`: any capitalised word is a name.
     Strong,
+    /// A lead that may introduce a person or an organisation (`namens`, `ten name van`,
+    /// `naam:`): the words after it need a name's shape, but a capital there is no sentence
+    /// start.
+    Soft,
 }
 
 fn is_word_char(c: char) -> bool {
@@ -347,7 +351,20 @@ impl Names {
     /// The name starting at `at` (a word start), if the shape and `lead` make it one; returns its
     /// end. Titles at `at` are skipped by the caller.
     pub(crate) fn parse(&self, text: &str, at: usize, lead: Lead) -> Option<(usize, usize)> {
+        self.parse_name(text, at, lead, &mut false)
+    }
+
+    /// As [`Names::parse`]; sets `weak` when only the shape `Word tussenvoegsel Surname` with an
+    /// unknown given word made it a name, so that its surname is not looked for elsewhere.
+    pub(crate) fn parse_name(
+        &self,
+        text: &str,
+        at: usize,
+        lead: Lead,
+        weak: &mut bool,
+    ) -> Option<(usize, usize)> {
         let strong = lead == Lead::Strong;
+        let initial_here = lead == Lead::None && sentence_initial(text, at);
         let start = at;
         // Initials.
         if let Some((end, n)) = initials(text, at) {
@@ -366,6 +383,11 @@ impl Names {
                     | "H.K.H."
                     | "N.B."
                     | "P.S."
+                    | "U.S."
+                    | "H.S."
+                    | "U.K."
+                    | "S.A."
+                    | "A.G."
             ) && !strong
             {
                 return None;
@@ -378,16 +400,37 @@ impl Names {
             if let Some((after, _)) = tussenvoegsel(text, p, true) {
                 p = after;
             }
-            let e = self.surname(text, p)?;
-            // `A. Inleiding` or `I. Feiten` at a line start is a heading, not a name; the word
-            // lists reject the usual heading words, and a single initial followed by a single
-            // word at a line start needs a lexicon surname or a lead.
-            if n == 1 && !strong && line_start(text, at) && p == end + 1 {
-                let word = &text[p..e];
-                if !self.surnames.contains(word)
-                    && text[e..].trim_start_matches(' ').starts_with('\n')
+            let mut e = self.surname(text, p)?;
+            // A second surname without hyphen after initials (`E.M.H. Hirsch Ballin`,
+            // `F. Korthals Altes`, `T. Sánchez Gómez`), when nothing capitalised follows it.
+            if let Some(n) = next_part(text, e) {
+                let e2 = word_end(text, n);
+                if e2 > n
+                    && self.surname_word(&text[n..e2])
+                    && !self.is_first_name(&text[n..e2])
+                    && !text[e2..].starts_with(['.', '-', ':'])
+                    && !next_part(text, e2)
+                        .is_some_and(|m| text[m..].chars().next().is_some_and(char::is_uppercase))
                 {
-                    return None;
+                    e = e2;
+                }
+            }
+            // A single initial at a line start is as often a list item or heading (`B. Waardering
+            // van activa`, `A. Where ...`) as a name. It is taken as a name there only when the
+            // name fills the line and the line before ends with a comma (a signature under
+            // `De Minister van Justitie,`), or with a lexicon surname; and elsewhere a single
+            // initial's surname is not looked for in the rest of the document.
+            if n == 1 && !strong {
+                *weak = true;
+                if line_start(text, at) && !self.surnames.contains(&text[p..e]) {
+                    let rest_of_line = text[e..].split('\n').next().unwrap_or("");
+                    let line_before = text[..at].trim_end().rsplit('\n').next().unwrap_or("");
+                    let signature = rest_of_line.trim_matches([' ', ',', '.', ';']).is_empty()
+                        && text[..at].trim_end().ends_with(',')
+                        && !line_before.is_empty();
+                    if !signature {
+                        return None;
+                    }
                 }
             }
             return Some((start, e));
@@ -437,9 +480,7 @@ impl Names {
         // or inside a sentence (where Dutch capitalises only names); at a sentence start it may
         // be any word (`Wijzigt de Overgangswet`).
         let first_word_ok = |w: &str| -> bool {
-            strong
-                || self.is_first_name(w)
-                || (!self.not_names.contains(w) && !sentence_initial(text, at))
+            strong || self.is_first_name(w) || (!self.not_names.contains(w) && !initial_here)
         };
         // Tussenvoegsel and surname.
         if let Some((after, capital)) = tussenvoegsel(text, p, true) {
@@ -449,7 +490,17 @@ impl Names {
                 .and_then(|a| self.surname(text, a));
             if let Some(e) = surname {
                 if let Some(&(s, e0)) = words.first() {
-                    return first_word_ok(&text[s..e0]).then_some((start, e));
+                    let w = &text[s..e0];
+                    if !strong && !self.is_first_name(w) {
+                        // Only the shape says it: the given word must look like one, not
+                        // like the nouns of treaties and laws (`Regering van Canada`,
+                        // `Conferentie van de Partijen`, `Statuut van Rome`).
+                        *weak = true;
+                        if !given_name_shape(w) || words.len() > 1 || w.contains('-') {
+                            return None;
+                        }
+                    }
+                    return first_word_ok(w).then_some((start, e));
                 }
                 // No given name: `Van der Schans`, `De Nooijer`, `mr. van den Veen`.
                 if strong {
@@ -460,8 +511,11 @@ impl Names {
                 let tv = text[p..after].trim_end();
                 let head = tv.split(' ').next().unwrap_or("");
                 let article = matches!(head, "De" | "Den" | "Der");
-                let surname_tv = matches!(head, "Van" | "De" | "Den" | "Der" | "Ter" | "Ten");
-                if capital && surname_tv && (!article || !sentence_initial(text, at)) {
+                // A capital `De` inside a sentence is as often an article in a title
+                // (`de Hoge Verdragsluitende Partijen`, `De Partijen` in a table) as a surname,
+                // so `De Nooijer` needs the lexicon.
+                let surname_tv = matches!(head, "Van" | "Ter" | "Ten");
+                if capital && surname_tv && !article {
                     return Some((start, e));
                 }
                 if capital && self.surnames.contains(&text[after..e]) {
@@ -507,6 +561,22 @@ impl Names {
             && !self.not_names.contains(last))
         .then_some(last)
     }
+}
+
+/// Whether an unknown capitalised word can be a given name: four letters or more, not ending
+/// like a Dutch or French noun (`Regering`, `Conferentie`, `Gouvernement`, `Statuut`, `Leden`).
+fn given_name_shape(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    lower.chars().count() >= 4
+        && ![
+            "ing", "tie", "sie", "ment", "heid", "schap", "uut", "um", "ij", "age", "eur", "teit",
+            "ité", "ée", "ief", "aat", "eel", "ent", "ant", "ers", "en", "eer", "el", "ie", "ees",
+            "ioen", "ster", "erk", "ord", "ood", "ies", "eg", "ug", "ht", "ld", "rd", "nd", "isch",
+            "ijk", "ale", "ele", "ene", "ère", "ance", "ence", "ure", "ion", "uur", "eer", "oer",
+            "ive", "aire", "akte", "anda",
+        ]
+        .iter()
+        .any(|e| lower.ends_with(e))
 }
 
 fn line_start(text: &str, at: usize) -> bool {

@@ -287,28 +287,3 @@ fn pseudonyms_keep_a_person_and_read_as_dutch() {
     let old: PiiConfig = serde_json::from_str(r#"{"mode": "pseudonymise"}"#).expect("alias");
     assert_eq!(old.mode, PiiMode::Pseudonym);
 }
-
-#[test]
-#[ignore]
-fn debug_real_docs() {
-    let stage = Pii::new("pii", PiiConfig::default()).expect("pii");
-    for doc in crate::contract::real_docs() {
-        for m in stage.find(&doc.text) {
-            if matches!(
-                m.kind,
-                PiiKind::Name | PiiKind::Place | PiiKind::Address | PiiKind::BirthDate
-            ) {
-                let a = super::back_chars(&doc.text, m.start, 30);
-                let b = super::forward_chars(&doc.text, m.end, 20);
-                println!(
-                    "{:?}\t{}\t{}[[{}]]{}",
-                    m.kind,
-                    doc.source,
-                    doc.text[a..m.start].replace('\n', " "),
-                    &doc.text[m.start..m.end],
-                    doc.text[m.end..b].replace('\n', " ")
-                );
-            }
-        }
-    }
-}
