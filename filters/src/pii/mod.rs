@@ -262,7 +262,6 @@ pub struct Pii {
     triggers: AhoCorasick,
     trigger_kinds: Vec<Trigger>,
     birth_date: Regex,
-    street: Regex,
 }
 
 /// Section words before a dotted number that make it an article number, not an IPv4 address
@@ -374,7 +373,6 @@ impl Pii {
             triggers,
             trigger_kinds,
             birth_date: places::date_regex()?,
-            street: places::street_regex()?,
             config,
         })
     }
@@ -477,17 +475,31 @@ impl Pii {
             }
         }
         if self.on(PiiKind::Address) {
-            for m in self.street.find_iter(text) {
-                let number = m.end()
-                    - m.as_str()
-                        .trim_start_matches(|c: char| !c.is_ascii_digit())
-                        .len();
-                let word_start = text[..m.start()]
+            let b = text.as_bytes();
+            for number in 2..b.len() {
+                // A house number after a space after a lower-case letter: the end of a word
+                // that may end like a street (`Dorpsstraat 14a`). A byte scan: this runs over
+                // every document with a digit.
+                if !(b'1'..=b'9').contains(&b[number])
+                    || b[number - 1] != b' '
+                    || !b[number - 2].is_ascii_lowercase()
+                {
+                    continue;
+                }
+                let word_end = number - 1;
+                let Some(ending) = words::STREET_ENDINGS
+                    .iter()
+                    .find(|e| text[..word_end].ends_with(*e))
+                else {
+                    continue;
+                };
+                let ending_start = word_end - ending.len();
+                let word_start = text[..ending_start]
                     .char_indices()
                     .rev()
                     .find(|(_, c)| !(c.is_alphabetic() || matches!(c, '\'' | '-')))
                     .map_or(0, |(i, c)| i + c.len_utf8());
-                if word_start == m.start() {
+                if word_start == ending_start {
                     continue; // the ending alone (`straat 5`)
                 }
                 if let (Some(s), Some(e)) = (
@@ -656,13 +668,27 @@ impl Pii {
         // Names by shape, and whether only a weak shape made them one.
         let mut shaped: Vec<(PiiMatch, bool)> = Vec::new();
         let mut next_free = 0;
-        let mut prev: Option<char> = None;
-        for (i, c) in text.char_indices() {
-            let word_start = !prev.is_some_and(|p| {
-                p.is_alphanumeric() || matches!(p, '.' | '-' | '\'' | '’' | '@' | '_' | '/')
-            });
-            prev = Some(c);
-            if i < next_free || !c.is_uppercase() || !word_start {
+        let b = text.as_bytes();
+        for i in 0..b.len() {
+            // Word starts only: an upper-case ASCII letter or the first byte of a non-ASCII
+            // character, after a byte that cannot be inside a word or a dotted abbreviation.
+            let c = b[i];
+            if i < next_free || !(c.is_ascii_uppercase() || c >= 0xC0) {
+                continue;
+            }
+            if i > 0 {
+                let p = b[i - 1];
+                if p.is_ascii_alphanumeric()
+                    || matches!(p, b'.' | b'-' | b'\'' | b'@' | b'_' | b'/')
+                    || p >= 0x80
+                {
+                    continue;
+                }
+            }
+            if c >= 0xC0 && !text[i..].chars().next().is_some_and(char::is_uppercase) {
+                continue;
+            }
+            if self.names.cannot_start(text, i) {
                 continue;
             }
             let mut weak = false;
@@ -682,11 +708,25 @@ impl Pii {
         // A capitalised word that the same document also writes in lower case is a noun
         // (`de Administratie` beside `administratie`), not a surname: names that only their
         // shape made names are dropped for it, and such words are not looked for elsewhere.
-        let lower_words: std::collections::HashSet<&str> = text
-            .split(|c: char| !c.is_alphabetic())
-            .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
-            .collect();
-        let noun = |w: &str| lower_words.contains(w.to_lowercase().as_str());
+        let nouns = lower_case_mentions(
+            text,
+            shaped
+                .iter()
+                .filter(|(_, weak)| *weak)
+                .flat_map(|(m, _)| {
+                    let name = &text[m.start..m.end];
+                    [name.split(' ').next(), name.rsplit(' ').next()]
+                })
+                .flatten()
+                .chain(
+                    found
+                        .iter()
+                        .filter(|m| m.kind == PiiKind::Name)
+                        .chain(shaped.iter().map(|(m, _)| m))
+                        .filter_map(|m| self.names.surname_of(&text[m.start..m.end])),
+                ),
+        );
+        let noun = |w: &str| nouns.contains(&w.to_lowercase());
         shaped.retain(|(m, weak)| {
             let name = &text[m.start..m.end];
             !weak
@@ -847,6 +887,35 @@ fn resolve(mut found: Vec<PiiMatch>) -> Vec<PiiMatch> {
     for m in found {
         if out.last().is_none_or(|last| m.start >= last.end) {
             out.push(m);
+        }
+    }
+    out
+}
+
+/// Which of `words` the text also writes in lower case as a whole word (`Administratie` when
+/// `administratie` occurs): one pass over the text for all of them.
+fn lower_case_mentions<'a>(
+    text: &str,
+    words: impl Iterator<Item = &'a str>,
+) -> std::collections::HashSet<String> {
+    let mut wanted: Vec<String> = words
+        .filter(|w| w.chars().count() >= 3)
+        .map(str::to_lowercase)
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut out = std::collections::HashSet::new();
+    if wanted.is_empty() {
+        return out;
+    }
+    let Ok(ac) = AhoCorasick::new(&wanted) else {
+        return out;
+    };
+    for m in ac.find_iter(text) {
+        let before = text[..m.start()].chars().next_back();
+        let after = text[m.end()..].chars().next();
+        if !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric) {
+            out.insert(wanted[m.pattern().as_usize()].clone());
         }
     }
     out

@@ -13,7 +13,11 @@ use super::words::{
     ADDRESS_FORMS, FIRST_NAMES, INSTITUTION_ENDINGS, NAME_LEADS, NOT_NAMES, OPENERS,
     STREET_ENDINGS, TITLES, TUSSENVOEGSELS,
 };
-use std::collections::HashSet;
+use std::collections::HashSet as StdHashSet;
+use xxhash_rust::xxh3::Xxh3DefaultBuilder;
+
+/// Sets looked up at every capitalised word: a fast hash.
+type HashSet<T> = StdHashSet<T, Xxh3DefaultBuilder>;
 use std::path::{Path, PathBuf};
 
 /// Why a name lexicon could not be loaded.
@@ -89,6 +93,8 @@ pub(crate) struct Names {
     surnames: HashSet<String>,
     not_names: HashSet<&'static str>,
     openers: HashSet<&'static str>,
+    /// The openers and tussenvoegsels written with a capital (`Volgens`, `De`).
+    openers_capital: HashSet<String>,
 }
 
 /// What stands before a candidate name.
@@ -177,6 +183,11 @@ fn next_part(text: &str, at: usize) -> Option<usize> {
     (b.get(at) == Some(&b' ')).then_some(at + 1)
 }
 
+/// Whether `word` is a one-word tussenvoegsel in any case (`de`, `Van`, `'t`).
+fn is_tussenvoegsel(word: &str) -> bool {
+    TUSSENVOEGSELS.iter().any(|t| t.eq_ignore_ascii_case(word))
+}
+
 /// Reads initials at `at` (`J.`, `J.P.`, `J. F.`, `Th.`, `Chr.`); returns their end (after the
 /// last dot) and count.
 fn initials(text: &str, at: usize) -> Option<(usize, usize)> {
@@ -227,6 +238,14 @@ fn initials(text: &str, at: usize) -> Option<(usize, usize)> {
 /// capitalised one (`Van der`, `De`) is read when `capital_ok`.
 fn tussenvoegsel(text: &str, at: usize, capital_ok: bool) -> Option<(usize, bool)> {
     let rest = &text[at..];
+    // Every tussenvoegsel starts with one of these (checked first: this runs at every word).
+    if !rest
+        .as_bytes()
+        .first()
+        .is_some_and(|b| b"vVdDtTiIoOuU'lLeE".contains(b))
+    {
+        return None;
+    }
     for tv in TUSSENVOEGSELS {
         let Some(head) = rest.get(..tv.len()) else {
             continue;
@@ -234,8 +253,8 @@ fn tussenvoegsel(text: &str, at: usize, capital_ok: bool) -> Option<(usize, bool
         let exact = head == *tv;
         let capital = !exact
             && capital_ok
-            && head.chars().next().is_some_and(char::is_uppercase)
-            && head.to_lowercase() == *tv;
+            && head.as_bytes()[0].is_ascii_uppercase()
+            && head.eq_ignore_ascii_case(tv);
         if (exact || capital) && rest[tv.len()..].starts_with(' ') {
             return Some((at + tv.len() + 1, capital));
         }
@@ -246,7 +265,7 @@ fn tussenvoegsel(text: &str, at: usize, capital_ok: bool) -> Option<(usize, bool
 impl Names {
     pub(crate) fn new(lexicon: Option<&NameLexicon>) -> Self {
         let mut first_names: HashSet<String> = FIRST_NAMES.iter().map(|s| s.to_string()).collect();
-        let mut surnames = HashSet::new();
+        let mut surnames = HashSet::default();
         if let Some(lex) = lexicon {
             first_names.extend(lex.first_names.iter().cloned());
             surnames.extend(lex.surnames.iter().cloned());
@@ -260,6 +279,16 @@ impl Names {
             surnames,
             not_names,
             openers: OPENERS.iter().copied().collect(),
+            openers_capital: OPENERS
+                .iter()
+                .chain(["de", "den", "der", "het", "een"].iter())
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next()
+                        .map(|f| f.to_uppercase().chain(c).collect())
+                        .unwrap_or_default()
+                })
+                .collect(),
         }
     }
 
@@ -273,7 +302,9 @@ impl Names {
         if !capitalised(word) || self.not_names.contains(word) {
             return false;
         }
-        let lower = word.to_lowercase();
+        // Only the first letter is upper case in a word that got here, so the endings compare
+        // as they are; `tail` is the word without its capital.
+        let lower = word;
         // Adjectives of nationality and region (`Spaanse`, `Noord-Ierse`, `Belgische`,
         // `Zuid-Hollandse`), not surnames such as `Willemse` or `Janse`.
         if [
@@ -294,14 +325,14 @@ impl Names {
         }
         // A tussenvoegsel or function word is not a surname (`Wetten van De Morgan` is not
         // `Wetten van De`, `Mevr. A. En als ...` not `A. En`).
-        if TUSSENVOEGSELS.contains(&lower.as_str()) || self.openers.contains(lower.as_str()) {
+        if is_tussenvoegsel(word) || self.openers_capital.contains(word) {
             return false;
         }
         // Every part of a double name is capitalised or a tussenvoegsel (`Post-van Dijk`).
         word.split('-').all(|p| {
             p.is_empty()
                 || capitalised(p)
-                || TUSSENVOEGSELS.contains(&p.to_lowercase().as_str())
+                || is_tussenvoegsel(p)
                 || p.chars().all(char::is_uppercase)
         }) && word
             .split('-')
@@ -321,7 +352,7 @@ impl Names {
         let mut end = end;
         // `Koster-de Graaf`: the word ends in a tussenvoegsel part; the surname goes on.
         if let Some(last) = word.rsplit('-').next() {
-            if word.contains('-') && TUSSENVOEGSELS.contains(&last.to_lowercase().as_str()) {
+            if word.contains('-') && is_tussenvoegsel(last) {
                 let next = next_part(text, end)?;
                 let e = word_end(text, next);
                 if !self.surname_word(&text[next..e]) {
@@ -350,6 +381,25 @@ impl Names {
 
     /// The name starting at `at` (a word start), if the shape and `lead` make it one; returns its
     /// end. Titles at `at` are skipped by the caller.
+    /// Whether a shape-only parse at `at` can be skipped at once: a capitalised function word
+    /// or institution word not followed by a dot (`De`, `Het`, `Volgens`, `Minister`), which
+    /// is most capitalised words in running text.
+    pub(crate) fn cannot_start(&self, text: &str, at: usize) -> bool {
+        let e = word_end(text, at);
+        let w = &text[at..e];
+        if text[e..].starts_with('.') {
+            return false; // initials
+        }
+        if self.not_names.contains(w) {
+            return true;
+        }
+        let tv_head = matches!(w, "Van" | "Ter" | "Ten");
+        !tv_head
+            && w.len() <= 12
+            && (self.surnames.is_empty() || !matches!(w, "De" | "Den" | "Der"))
+            && self.openers_capital.contains(w)
+    }
+
     pub(crate) fn parse(&self, text: &str, at: usize, lead: Lead) -> Option<(usize, usize)> {
         self.parse_name(text, at, lead, &mut false)
     }
@@ -452,11 +502,7 @@ impl Names {
             }
             // `Koster-de Graaf`: a double surname whose second part follows a tussenvoegsel
             // ends the name.
-            if w.contains('-')
-                && w.rsplit('-')
-                    .next()
-                    .is_some_and(|l| TUSSENVOEGSELS.contains(&l.to_lowercase().as_str()))
-            {
+            if w.contains('-') && w.rsplit('-').next().is_some_and(is_tussenvoegsel) {
                 if let Some(end) = self.surname(text, p) {
                     words.push((p, end));
                     p = end;

@@ -3,7 +3,7 @@
 //! street addresses by the shape `<Name>straat 12a` anywhere.
 
 use super::names::{capitalised, word_end};
-use super::words::{MONTHS, STREET_ENDINGS};
+use super::words::MONTHS;
 use regex::Regex;
 
 /// What a trigger phrase introduces.
@@ -131,14 +131,6 @@ pub(crate) fn date_regex() -> Result<Regex, String> {
         r"^(?i:[0-3]?[0-9] (?:{months}) [12][0-9]{{3}})|^[0-3]?[0-9][-/.][01]?[0-9][-/.][12][0-9]{{3}}|^[12][0-9]{{3}}-[01][0-9]-[0-3][0-9]"
     ))
     .map_err(|e| format!("pii date pattern: {e}"))
-}
-
-/// Street addresses by shape: a word ending like a Dutch street name, a space and a house
-/// number. Candidates only; `street_match` checks the rest.
-pub(crate) fn street_regex() -> Result<Regex, String> {
-    let endings = STREET_ENDINGS.join("|");
-    Regex::new(&format!(r"(?:{endings}) [1-9][0-9]{{0,4}}"))
-        .map_err(|e| format!("pii street pattern: {e}"))
 }
 
 /// The end of a house number and its addition at `at` (`12`, `14a`, `33-2`, `101 bis`, `12 hs`,
