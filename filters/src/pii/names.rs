@@ -497,7 +497,7 @@ impl Names {
                 break;
             }
             let w = &text[p..e];
-            if !self.surname_word(w) && !(self.is_first_name(w) && !self.not_names.contains(w)) {
+            if !(self.surname_word(w) || self.is_first_name(w) && !self.not_names.contains(w)) {
                 break;
             }
             // `Koster-de Graaf`: a double surname whose second part follows a tussenvoegsel
@@ -575,8 +575,7 @@ impl Names {
             1 => {
                 let (s, e) = words[0];
                 let w = &text[s..e];
-                (strong && self.surname_word(w) || strong && self.is_first_name(w))
-                    .then_some((start, e))
+                (strong && (self.surname_word(w) || self.is_first_name(w))).then_some((start, e))
             }
             _ => {
                 let (s, e0) = words[0];
@@ -731,11 +730,12 @@ mod tests {
 
     #[test]
     fn bad_lexicon_path_is_a_clear_error() {
-        let err = NameLexicon::load(Path::new("/nonexistent/deduce")).unwrap_err();
+        let err =
+            NameLexicon::load(Path::new("/nonexistent/deduce")).expect_err("no such directory");
         assert!(err.to_string().contains("/nonexistent/deduce"), "{err}");
         let dir = std::env::temp_dir().join(format!("zeef-lexicon-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let err = NameLexicon::load(&dir).unwrap_err();
+        let err = NameLexicon::load(&dir).expect_err("no lists");
         assert!(err.to_string().contains("lst_first_name"), "{err}");
         std::fs::remove_dir_all(&dir).ok();
     }
