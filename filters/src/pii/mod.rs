@@ -905,17 +905,29 @@ fn lower_case_mentions<'a>(
     wanted.sort_unstable();
     wanted.dedup();
     let mut out = std::collections::HashSet::new();
-    if wanted.is_empty() {
+    let whole_word = |i: usize, len: usize| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + len..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    };
+    // Many words (a document full of signatures): one automaton pass; a few: a search each,
+    // which costs no automaton build.
+    if wanted.len() > 16 {
+        if let Ok(ac) = AhoCorasick::new(&wanted) {
+            for m in ac.find_iter(text) {
+                if whole_word(m.start(), m.end() - m.start()) {
+                    out.insert(wanted[m.pattern().as_usize()].clone());
+                }
+            }
+        }
         return out;
     }
-    let Ok(ac) = AhoCorasick::new(&wanted) else {
-        return out;
-    };
-    for m in ac.find_iter(text) {
-        let before = text[..m.start()].chars().next_back();
-        let after = text[m.end()..].chars().next();
-        if !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric) {
-            out.insert(wanted[m.pattern().as_usize()].clone());
+    for w in wanted {
+        if text
+            .match_indices(w.as_str())
+            .any(|(i, _)| whole_word(i, w.len()))
+        {
+            out.insert(w);
         }
     }
     out
