@@ -552,16 +552,13 @@ impl Names {
                 if strong {
                     return Some((start, e));
                 }
-                // Only the tussenvoegsels of Dutch surnames, and `De`/`Den`/`Der` only inside a
-                // sentence, where they cannot be the capitalised article (`De Argentijnen`).
+                // Only a capital `Van` starts a surname on its own (`Van der Schans`). A capital
+                // `De` is as often an article in a title (`de Hoge Verdragsluitende Partijen`,
+                // `De Partijen` in a table) as a surname, so `De Nooijer` needs the lexicon;
+                // `Ter Apel` and `Ten Boer` are places.
                 let tv = text[p..after].trim_end();
                 let head = tv.split(' ').next().unwrap_or("");
-                let article = matches!(head, "De" | "Den" | "Der");
-                // A capital `De` inside a sentence is as often an article in a title
-                // (`de Hoge Verdragsluitende Partijen`, `De Partijen` in a table) as a surname,
-                // so `De Nooijer` needs the lexicon.
-                let surname_tv = matches!(head, "Van" | "Ter" | "Ten");
-                if capital && surname_tv && !article {
+                if capital && head == "Van" {
                     return Some((start, e));
                 }
                 if capital && self.surnames.contains(&text[after..e]) {
