@@ -208,7 +208,12 @@ impl StageConfig {
                 doc(UrlBlocklist::new(name, c).map_err(|e| stage_err(name, e))?)
             }
             StageConfig::Confidential(c) => doc(Confidential::new(name, c.clone())),
-            StageConfig::Pii(c) => doc(Pii::new(name, c.clone()).map_err(|e| stage_err(name, e))?),
+            StageConfig::Pii(c) => {
+                // A lexicon path is relative to zeef.toml, like every path of the project.
+                let mut c = c.clone();
+                c.name_lexicon_dir = c.name_lexicon_dir.map(|d| ctx.dir.join(d));
+                doc(Pii::new(name, c).map_err(|e| stage_err(name, e))?)
+            }
             StageConfig::Decontaminate(c) => {
                 let mut c = c.clone();
                 c.eval_dir = ctx.dir.join(&c.eval_dir);

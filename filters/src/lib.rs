@@ -10,7 +10,7 @@
 //! | [`GopherRepetition`] | `gopher_repetition` | Gopher duplicate lines, paragraphs, n-grams |
 //! | [`C4`] | `c4` | C4 line rules: removes boilerplate lines; lorem ipsum, code, too few sentences |
 //! | [`FinewebQuality`] | `fineweb_quality` | FineWeb line punctuation, short lines, duplicates, lists |
-//! | [`Pii`] | `pii` | e-mail, phone, IBAN, BSN, address, IP, card, plate → placeholders or fakes |
+//! | [`Pii`] | `pii` | e-mail, phone, IBAN, BSN, postcode, IP, card, plate; names, addresses, places, dates of birth → placeholders or consistent pseudonyms |
 //! | [`BadWords`] | `bad_words` | share of words on the LDNOOBW Dutch list |
 //! | [`UrlBlocklist`] | `url_blocklist` | the document URL's domain on a blocklist |
 //! | [`Confidential`] | `confidential` | classification markings (Staatsgeheim, Stg. Geheim, ...) |
@@ -53,5 +53,5 @@ pub use gopher::{GopherQuality, GopherQualityConfig, GopherRepetition, GopherRep
 pub use language::{Language, LanguageConfig, SecondOpinion};
 pub use length::{MinLength, MinLengthConfig};
 pub use normalise::{Normalise, NormaliseConfig};
-pub use pii::{Pii, PiiConfig, PiiKind, PiiMatch, PiiMode};
+pub use pii::{LexiconError, NameLexicon, Pii, PiiConfig, PiiKind, PiiMatch, PiiMode};
 pub use thresholds::{Bound, Threshold, THRESHOLDS};

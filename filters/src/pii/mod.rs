@@ -1,12 +1,30 @@
 //! Personal data: recognisers with validators, replaced by typed placeholders or consistent fakes.
 //!
+//! Two families of recognisers. Numbers and codes:
 //! Each recogniser is a regex that finds candidates, plus a validator that decides: a checksum
 //! where the number has one (IBAN mod-97, BSN elfproef, card Luhn), a number plan or format
 //! where it has none (Dutch phone numbering, licence-plate sidecodes, postcode letter rules).
 //! A checksum-bearing number that fails its check is never replaced: it is not that kind of
 //! number, and replacing it would hide real text (order numbers, case numbers) for nothing.
 //!
+//! Names, addresses, places and dates of birth in running text ([`names`], [`places`]): the
+//! shape of a Dutch name (initials, tussenvoegsels, known first names) and the words around it
+//! (titles, forms of address, `w.g.`, `ten name van`, `wonende te`, `geboren op`), with word
+//! lists that keep institutions, offices, laws and headings out (`Hoge Raad`, `Minister van
+//! Justitie`, `De Nederlandsche Bank`).
+//!
 //! The stage never excludes a document; it changes the text and counts per kind in signals.
+
+mod names;
+mod places;
+#[cfg(test)]
+mod spans;
+mod words;
+
+use names::{Lead, Names};
+pub use names::{LexiconError, NameLexicon};
+use places::Trigger;
+use std::path::PathBuf;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
@@ -35,11 +53,19 @@ pub enum PiiKind {
     Card,
     /// Dutch licence plate, by sidecode.
     Plate,
+    /// Date of birth after `geboren (op)`, `geb.`, `geboortedatum`.
+    BirthDate,
+    /// Street and house number without a postcode (`Dorpsstraat 14a`).
+    Address,
+    /// Place of residence or birth (`wonende te Zaandam`, `geboren te Apeldoorn`).
+    Place,
+    /// Person name (`mr. J.P. de Vries`, `Pauwelina de Vervoordeldonk`, `de heer Van Dam`).
+    Name,
 }
 
 impl PiiKind {
     /// Every kind, in the order overlapping matches are preferred.
-    pub const ALL: [PiiKind; 8] = [
+    pub const ALL: [PiiKind; 12] = [
         PiiKind::Email,
         PiiKind::Iban,
         PiiKind::Card,
@@ -48,6 +74,10 @@ impl PiiKind {
         PiiKind::Bsn,
         PiiKind::Postcode,
         PiiKind::Plate,
+        PiiKind::BirthDate,
+        PiiKind::Address,
+        PiiKind::Place,
+        PiiKind::Name,
     ];
 
     /// The placeholder of redact mode.
@@ -61,6 +91,10 @@ impl PiiKind {
             PiiKind::Ip => "<IP>",
             PiiKind::Card => "<CARD>",
             PiiKind::Plate => "<PLATE>",
+            PiiKind::BirthDate => "<BIRTHDATE>",
+            PiiKind::Address => "<ADDRESS>",
+            PiiKind::Place => "<PLACE>",
+            PiiKind::Name => "<NAME>",
         }
     }
 
@@ -75,6 +109,10 @@ impl PiiKind {
             PiiKind::Ip => "pii_ip",
             PiiKind::Card => "pii_card",
             PiiKind::Plate => "pii_plate",
+            PiiKind::BirthDate => "pii_birth_date",
+            PiiKind::Address => "pii_address",
+            PiiKind::Place => "pii_place",
+            PiiKind::Name => "pii_name",
         }
     }
 
@@ -88,13 +126,18 @@ impl PiiKind {
 #[serde(rename_all = "snake_case")]
 pub enum PiiMode {
     /// A typed placeholder: `<EMAIL>`, `<PHONE>`, `<IBAN>`, `<BSN>`, `<POSTCODE>`, `<IP>`,
-    /// `<CARD>`, `<PLATE>`.
+    /// `<CARD>`, `<PLATE>`, `<BIRTHDATE>`, `<ADDRESS>`, `<PLACE>`, `<NAME>`.
     #[default]
     Redact,
-    /// A fake value of the same kind and shape (valid checksum, documentation IP ranges,
-    /// `voorbeeld.nl` addresses), the same for the same value within a document and
-    /// deterministic: seeded by xxh3 of the value and the document id.
-    Pseudonymise,
+    /// A fake value of the same kind and shape, so the text stays readable: numbers with valid
+    /// checksums, documentation IP ranges, `voorbeeld.nl` addresses, plausible Dutch names,
+    /// streets and places, dates of the same format. The same value gets the same fake
+    /// throughout a document (a person's surname keeps its fake in `mr. B.P. Kiewiet` and a
+    /// later `Kiewiet`), and with `pseudonym_key` set the same throughout a run. Deterministic:
+    /// seeded by xxh3 of the value and the document id, or of the value and the key.
+    /// `pseudonymise` is accepted as another name for this mode.
+    #[serde(alias = "pseudonymise")]
+    Pseudonym,
 }
 
 fn all_kinds() -> Vec<PiiKind> {
@@ -122,7 +165,7 @@ fn default_bsn_keywords() -> Vec<String> {
 }
 
 fn default_bsn_context_chars() -> usize {
-    40
+    200
 }
 
 fn yes() -> bool {
@@ -133,26 +176,42 @@ fn yes() -> bool {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PiiConfig {
-    /// `redact` (typed placeholders, default) or `pseudonymise` (consistent fake values).
+    /// `redact` (typed placeholders, default) or `pseudonym` (consistent fake values; also
+    /// accepted as `pseudonymise`).
     #[serde(default)]
     pub mode: PiiMode,
     /// The kinds looked for. Default all: `email`, `phone`, `iban`, `bsn`, `postcode`, `ip`,
-    /// `card`, `plate`.
+    /// `card`, `plate`, `birth_date`, `address`, `place`, `name`.
     #[serde(default = "all_kinds")]
     pub kinds: Vec<PiiKind>,
     /// A nine-digit number passing the elfproef is a BSN only when one of these words (any case)
-    /// is within `bsn_context_chars` characters before it or half that after it, or when it is
-    /// written in the official `1234.56.782` format. Ordinary nine-digit numbers (order numbers,
-    /// amounts) pass the elfproef one time in eleven, so the check alone would eat them.
+    /// stands in the same sentence (see `bsn_context_chars`), or when it is written in the
+    /// official `1234.56.782` format. Ordinary nine-digit numbers (order numbers, amounts) pass
+    /// the elfproef one time in eleven, so the check alone would eat them.
     #[serde(default = "default_bsn_keywords")]
     pub bsn_keywords: Vec<String>,
-    /// Characters before a nine-digit number searched for a BSN keyword. Default 40.
+    /// The most characters searched for a BSN keyword before a nine-digit number (half that
+    /// after it); the search never crosses the end of the sentence. Default 200.
     #[serde(default = "default_bsn_context_chars")]
     pub bsn_context_chars: usize,
     /// Whether a BSN needs a keyword or the dotted format (see `bsn_keywords`). Default true;
     /// false replaces every elfproef-valid nine-digit number.
     #[serde(default = "yes")]
     pub bsn_require_context: bool,
+    /// A directory of first-name and surname lists in the layout of the `deduce` lookup lists
+    /// (`names/lst_first_name/items.txt`, `names/lst_surname/items.txt`, each with an optional
+    /// `exceptions.txt`). Optional: without it names are recognised by shape and context and a
+    /// built-in list of common first names; with it more names without a title are found
+    /// (`Angelique Hoorn`). A path that does not hold the lists is an error when the stage is
+    /// built. The `deduce` lists are GPL/LGPL and are not shipped with zeef.
+    #[serde(default)]
+    pub name_lexicon_dir: Option<PathBuf>,
+    /// In `pseudonym` mode, a secret that makes the fakes the same across the whole run (the
+    /// same person gets the same fake name in every document) instead of per document. Anyone
+    /// with the key and a candidate value can check whether it was replaced, so keep it out of
+    /// published configurations.
+    #[serde(default)]
+    pub pseudonym_key: Option<String>,
 }
 
 impl Default for PiiConfig {
@@ -163,6 +222,8 @@ impl Default for PiiConfig {
             bsn_keywords: default_bsn_keywords(),
             bsn_context_chars: default_bsn_context_chars(),
             bsn_require_context: true,
+            name_lexicon_dir: None,
+            pseudonym_key: None,
         }
     }
 }
@@ -182,7 +243,7 @@ pub struct PiiMatch {
 pub struct Pii {
     name: String,
     config: PiiConfig,
-    enabled: [bool; 8],
+    enabled: [bool; 12],
     email: Regex,
     iban: Regex,
     card: Regex,
@@ -195,6 +256,12 @@ pub struct Pii {
     postcode: Regex,
     plate: Regex,
     bsn_keywords: AhoCorasick,
+    names: Names,
+    /// Titles, forms of address, leads, and the phrases before places, dates of birth and
+    /// addresses, with what each introduces.
+    triggers: AhoCorasick,
+    trigger_kinds: Vec<Trigger>,
+    birth_date: Regex,
 }
 
 /// Section words before a dotted number that make it an article number, not an IPv4 address
@@ -219,7 +286,7 @@ const SECTION_WORDS: &[&str] = &[
     "nummer",
 ];
 
-const SIGNALS: [&str; 8] = [
+const SIGNALS: [&str; 12] = [
     "pii_email",
     "pii_phone",
     "pii_iban",
@@ -228,6 +295,10 @@ const SIGNALS: [&str; 8] = [
     "pii_ip",
     "pii_card",
     "pii_plate",
+    "pii_birth_date",
+    "pii_address",
+    "pii_place",
+    "pii_name",
 ];
 
 fn re(pattern: &str) -> Result<Regex, String> {
@@ -235,9 +306,25 @@ fn re(pattern: &str) -> Result<Regex, String> {
 }
 
 impl Pii {
-    /// The stage named `name`; fails only when a BSN keyword list cannot be compiled.
+    /// The stage named `name`; fails when a BSN keyword list cannot be compiled or the name
+    /// lexicon cannot be loaded (see [`LexiconError`]).
     pub fn new(name: impl Into<String>, config: PiiConfig) -> Result<Self, String> {
-        let mut enabled = [false; 8];
+        let lexicon = match &config.name_lexicon_dir {
+            Some(dir) => Some(NameLexicon::load(dir).map_err(|e| format!("pii: {e}"))?),
+            None => None,
+        };
+        let mut phrases: Vec<String> = names::lead_phrases();
+        let mut trigger_kinds = vec![Trigger::Name; phrases.len()];
+        for (p, kind) in places::CONTEXT_PHRASES {
+            phrases.push((*p).to_string());
+            trigger_kinds.push(*kind);
+        }
+        let triggers = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&phrases)
+            .map_err(|e| format!("pii triggers: {e}"))?;
+        let mut enabled = [false; 12];
         for k in &config.kinds {
             enabled[k.priority()] = true;
         }
@@ -259,11 +346,15 @@ impl Pii {
             card: re(r"(?-u:\b)[0-9](?:[ \-]?[0-9]){12,18}(?-u:\b)")?,
             ipv4: re(r"(?-u:\b)(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?-u:\b)")?,
             ipv6: re(r"(?i-u)[0-9a-f]{1,4}(?::[0-9a-f]{0,4}){2,7}")?,
+            // Separators: one space or dash, or a dash between spaces (`06 - 123 456 78`).
             phone_intl: re(
-                r"(?:\+|(?-u:\b)00)31[ \-]?(?:\(0\)[ \-]?|0)?[1-9](?:[ \-]?[0-9]){8}(?-u:\b)",
+                r"(?:\+|(?-u:\b)00)31(?: - |[ \-])?(?:\(0\) ?|0)?[1-9](?: - |[ \-])?(?:[0-9](?: - |[ \-])?){7}[0-9](?-u:\b)",
             )?,
-            phone_national: re(r"(?-u:\b)0[1-9](?:[ \-]?[0-9]){8}(?-u:\b)")?,
-            phone_parens: re(r"\(0[1-9][0-9]{1,2}\)[ \-]?[0-9](?:[ \-]?[0-9]){5,7}(?-u:\b)")?,
+            phone_national: re(r"(?-u:\b)0[1-9](?:(?: - |[ \-])?[0-9]){8}(?-u:\b)")?,
+            // `(020) 123 45 67`, `(06) 12 34 56 78`, `(0111) 12 34 56`.
+            phone_parens: re(
+                r"\(0[1-9][0-9]{0,2}\)(?: - |[ \-])?[0-9](?:(?: - |[ \-])?[0-9]){5,7}(?-u:\b)",
+            )?,
             bsn: re(
                 r"(?-u:\b)(?:[0-9]{9}|[0-9]{4}\.[0-9]{2}\.[0-9]{3}|[0-9]{3}[. ][0-9]{3}[. ][0-9]{3})(?-u:\b)",
             )?,
@@ -278,6 +369,10 @@ impl Pii {
                 r"|[0-9]-[A-Z]{2}-[0-9]{3}|[0-9]{3}-[A-Z]{2}-[0-9])(?-u:\b)"
             ))?,
             bsn_keywords,
+            names: Names::new(lexicon.as_ref()),
+            triggers,
+            trigger_kinds,
+            birth_date: places::date_regex()?,
             config,
         })
     }
@@ -291,8 +386,12 @@ impl Pii {
     /// kind listed first in [`PiiKind::ALL`].
     pub fn find(&self, text: &str) -> Vec<PiiMatch> {
         let mut found = Vec::new();
-        let mut push = |kind, start, end| found.push(PiiMatch { kind, start, end });
         let has_digit = text.bytes().any(|b| b.is_ascii_digit());
+        self.find_in_context(text, &mut found);
+        if self.on(PiiKind::Name) {
+            self.find_names(text, &mut found);
+        }
+        let mut push = |kind, start, end| found.push(PiiMatch { kind, start, end });
         if self.on(PiiKind::Email) && text.contains('@') {
             for m in self.email.find_iter(text) {
                 push(PiiKind::Email, m.start(), m.end());
@@ -375,13 +474,344 @@ impl Pii {
                 }
             }
         }
+        if self.on(PiiKind::Address) {
+            let b = text.as_bytes();
+            for number in 2..b.len() {
+                // A house number after a space after a lower-case letter: the end of a word
+                // that may end like a street (`Dorpsstraat 14a`). A byte scan: this runs over
+                // every document with a digit.
+                if !(b'1'..=b'9').contains(&b[number])
+                    || b[number - 1] != b' '
+                    || !b[number - 2].is_ascii_lowercase()
+                {
+                    continue;
+                }
+                let word_end = number - 1;
+                let Some(ending) = words::STREET_ENDINGS
+                    .iter()
+                    .find(|e| text[..word_end].ends_with(*e))
+                else {
+                    continue;
+                };
+                let ending_start = word_end - ending.len();
+                let word_start = text[..ending_start]
+                    .char_indices()
+                    .rev()
+                    .find(|(_, c)| !(c.is_alphabetic() || matches!(c, '\'' | '-')))
+                    .map_or(0, |(i, c)| i + c.len_utf8());
+                if word_start == ending_start {
+                    continue; // the ending alone (`straat 5`)
+                }
+                if let (Some(s), Some(e)) = (
+                    places::street_start(text, word_start),
+                    places::house_number_end(text, number),
+                ) {
+                    // Followed by a postcode: the postcode recogniser decides, and one that
+                    // fails its letter rules (`3512 SS`) leaves the whole address alone.
+                    if !places::postcode_follows(text, e) {
+                        push(PiiKind::Address, s, e);
+                    }
+                }
+            }
+        }
         resolve(found)
     }
 
+    /// Names, places, dates of birth and addresses after their trigger phrases.
+    fn find_in_context(&self, text: &str, found: &mut Vec<PiiMatch>) {
+        for m in self.triggers.find_iter(text) {
+            let glued = text[..m.start()]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric);
+            if glued {
+                continue;
+            }
+            let kind = self.trigger_kinds[m.pattern().as_usize()];
+            let at =
+                m.end() + text[m.end()..].len() - text[m.end()..].trim_start_matches(' ').len();
+            match kind {
+                Trigger::Name => {
+                    if !self.on(PiiKind::Name) {
+                        continue;
+                    }
+                    let phrase = &text[m.start()..m.end()];
+                    // A title written without its dot is one only before a capital
+                    // (`mr J. Schepel`), so `ing` or `ir` in other words' places are not.
+                    let undotted_title = phrase.ends_with(' ')
+                        && !phrase.contains('.')
+                        && words::TITLES.contains(&phrase.trim_end().to_lowercase().as_str());
+                    if undotted_title && !text[at..].chars().next().is_some_and(char::is_uppercase)
+                    {
+                        continue;
+                    }
+                    // `namens`, `ten name van`, `ondertekend door` are as often followed by an
+                    // organisation or a country (`namens Japan`, `namens de Regering`) as by a
+                    // person, so after them the name must have its own shape; titles, forms of
+                    // address and `w.g.` vouch for any capitalised word.
+                    let lower = phrase.to_lowercase();
+                    let lead = if words::NAME_LEADS
+                        .iter()
+                        .any(|l| lower.trim_end() == *l && !l.starts_with("w.g") && *l != "get.")
+                    {
+                        Lead::Soft
+                    } else {
+                        Lead::Strong
+                    };
+                    let at = names::skip_titles(text, at);
+                    if let Some((s, e)) = self.names.parse(text, at, lead) {
+                        found.push(PiiMatch {
+                            kind: PiiKind::Name,
+                            start: s,
+                            end: e,
+                        });
+                    }
+                }
+                Trigger::Place => {
+                    if self.on(PiiKind::Place) {
+                        if let Some(e) = places::place_end(text, at) {
+                            found.push(PiiMatch {
+                                kind: PiiKind::Place,
+                                start: at,
+                                end: e,
+                            });
+                        }
+                    }
+                }
+                Trigger::BirthDate => {
+                    let mut p = at;
+                    for skip in ["op ", "d.d. ", ": "] {
+                        if text[p..].starts_with(skip) {
+                            p += skip.len();
+                        }
+                    }
+                    if let Some(d) = self.birth_date.find(&text[p..]) {
+                        let e = p + d.end();
+                        if self.on(PiiKind::BirthDate) {
+                            found.push(PiiMatch {
+                                kind: PiiKind::BirthDate,
+                                start: p,
+                                end: e,
+                            });
+                        }
+                        self.place_after(text, e, found);
+                    }
+                }
+                Trigger::Address => {
+                    if !self.on(PiiKind::Address) {
+                        continue;
+                    }
+                    let mut p = at;
+                    for skip in ["de ", "het ", "den ", "De "] {
+                        if text[p..].starts_with(skip) {
+                            p += skip.len();
+                            break;
+                        }
+                    }
+                    if let Some(e) = self.street_after(text, p) {
+                        found.push(PiiMatch {
+                            kind: PiiKind::Address,
+                            start: p,
+                            end: e,
+                        });
+                        self.place_after(text, e, found);
+                    }
+                }
+            }
+        }
+    }
+
+    /// `te <place>` or `in <place>` right after a date of birth or an address.
+    fn place_after(&self, text: &str, at: usize, found: &mut Vec<PiiMatch>) {
+        if !self.on(PiiKind::Place) {
+            return;
+        }
+        for lead in [" te ", " in "] {
+            if let Some(rest) = text.get(at..).and_then(|r| r.strip_prefix(lead)) {
+                let p = text.len() - rest.len();
+                if let Some(e) = places::place_end(text, p) {
+                    found.push(PiiMatch {
+                        kind: PiiKind::Place,
+                        start: p,
+                        end: e,
+                    });
+                }
+            }
+        }
+    }
+
+    /// A street name of capitalised words and connectors at `at`, followed by a house number;
+    /// returns the end of the number (`Laan van Meerdervoort 1021`).
+    fn street_after(&self, text: &str, at: usize) -> Option<usize> {
+        let first = names::word_end(text, at);
+        if first == at || !names::capitalised(&text[at..first]) {
+            return None;
+        }
+        let mut p = first;
+        for _ in 0..5 {
+            let rest = text[p..].strip_prefix(' ')?;
+            let q = p + 1;
+            if rest.starts_with(|c: char| c.is_ascii_digit()) {
+                return places::house_number_end(text, q);
+            }
+            let e = names::word_end(text, q);
+            if e == q {
+                return None;
+            }
+            p = e;
+        }
+        None
+    }
+
+    /// Person names by shape, anywhere, and the other mentions of their surnames.
+    fn find_names(&self, text: &str, found: &mut Vec<PiiMatch>) {
+        // Names by shape, and whether only a weak shape made them one.
+        let mut shaped: Vec<(PiiMatch, bool)> = Vec::new();
+        let mut next_free = 0;
+        let b = text.as_bytes();
+        for i in 0..b.len() {
+            // Word starts only: an upper-case ASCII letter or the first byte of a non-ASCII
+            // character, after a byte that cannot be inside a word or a dotted abbreviation.
+            let c = b[i];
+            if i < next_free || !(c.is_ascii_uppercase() || c >= 0xC0) {
+                continue;
+            }
+            if i > 0 {
+                let p = b[i - 1];
+                if p.is_ascii_alphanumeric()
+                    || matches!(p, b'.' | b'-' | b'\'' | b'@' | b'_' | b'/')
+                    || p >= 0x80
+                {
+                    continue;
+                }
+            }
+            if c >= 0xC0 && !text[i..].chars().next().is_some_and(char::is_uppercase) {
+                continue;
+            }
+            if self.names.cannot_start(text, i) {
+                continue;
+            }
+            let mut weak = false;
+            if let Some((s, e)) = self.names.parse_name(text, i, Lead::None, &mut weak) {
+                let m = PiiMatch {
+                    kind: PiiKind::Name,
+                    start: s,
+                    end: e,
+                };
+                shaped.push((m, weak));
+                next_free = e;
+            }
+        }
+        if shaped.is_empty() && !found.iter().any(|m| m.kind == PiiKind::Name) {
+            return;
+        }
+        // A capitalised word that the same document also writes in lower case is a noun
+        // (`de Administratie` beside `administratie`), not a surname: names that only their
+        // shape made names are dropped for it, and such words are not looked for elsewhere.
+        let nouns = lower_case_mentions(
+            text,
+            shaped
+                .iter()
+                .filter(|(_, weak)| *weak)
+                .flat_map(|(m, _)| {
+                    let name = &text[m.start..m.end];
+                    [name.split(' ').next(), name.rsplit(' ').next()]
+                })
+                .flatten()
+                .chain(
+                    found
+                        .iter()
+                        .filter(|m| m.kind == PiiKind::Name)
+                        .chain(shaped.iter().map(|(m, _)| m))
+                        .filter_map(|m| self.names.surname_of(&text[m.start..m.end])),
+                ),
+        );
+        let noun = |w: &str| nouns.contains(&w.to_lowercase());
+        shaped.retain(|(m, weak)| {
+            let name = &text[m.start..m.end];
+            !weak
+                || !(name.rsplit(' ').next().is_some_and(noun)
+                    || name.split(' ').next().is_some_and(noun))
+        });
+        // Other mentions of a surname found above (`de heer Van Dam ... Van Dam heeft`), from
+        // names that more than their shape made names.
+        let mut surnames: Vec<&str> = found
+            .iter()
+            .filter(|m| m.kind == PiiKind::Name)
+            .chain(shaped.iter().filter(|(_, weak)| !weak).map(|(m, _)| m))
+            .filter_map(|m| self.names.surname_of(&text[m.start..m.end]))
+            .filter(|s| !noun(s))
+            .collect();
+        found.extend(shaped.iter().map(|(m, _)| *m));
+        if surnames.is_empty() {
+            return;
+        }
+        surnames.sort_unstable();
+        surnames.dedup();
+        for s in surnames {
+            for (i, _) in text.match_indices(s) {
+                let end = i + s.len();
+                let before = text[..i].chars().next_back();
+                let after = text[end..].chars().next();
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '-')
+                    || after.is_some_and(|c| c.is_alphanumeric() || c == '-')
+                {
+                    continue;
+                }
+                // Take a capitalised tussenvoegsel with it (`Van Dam`, `Van den Heuvel`).
+                let mut start = i;
+                for tv in [
+                    "Van der ", "Van den ", "Van de ", "Van 't ", "Van ", "De ", "Ter ", "Ten ",
+                ] {
+                    if text[..i].ends_with(tv) {
+                        start = i - tv.len();
+                        break;
+                    }
+                }
+                // Inside a longer proper noun (`Hoge Verdragsluitende Partijen`) it is not the
+                // surname.
+                let prev_word = text[..start].strip_suffix(' ').map(|t| {
+                    let ws = t
+                        .rfind(|c: char| !c.is_alphabetic())
+                        .map_or(0, |k| k + t[k..].chars().next().map_or(1, char::len_utf8));
+                    &t[ws..]
+                });
+                let glued_before = prev_word.is_some_and(names::capitalised)
+                    && !prev_word.is_some_and(|w| {
+                        words::TITLES.contains(&w.to_lowercase().as_str())
+                            || words::ADDRESS_FORMS
+                                .iter()
+                                .any(|f| f.ends_with(&w.to_lowercase()))
+                    });
+                let glued_after = text[end..]
+                    .strip_prefix(' ')
+                    .is_some_and(|t| t.chars().next().is_some_and(char::is_uppercase));
+                if glued_before || glued_after {
+                    continue;
+                }
+                found.push(PiiMatch {
+                    kind: PiiKind::Name,
+                    start,
+                    end,
+                });
+            }
+        }
+    }
+
+    /// Whether a BSN keyword stands in the sentence of the number at `start..end`, at most
+    /// `bsn_context_chars` characters before it or half that after it.
     fn bsn_context(&self, text: &str, start: usize, end: usize) -> bool {
-        let before = &text[back_chars(text, start, self.config.bsn_context_chars)..start];
-        let after = &text[end..forward_chars(text, end, self.config.bsn_context_chars / 2)];
-        self.bsn_keywords.is_match(before) || self.bsn_keywords.is_match(after)
+        let from = sentence_start(
+            text,
+            back_chars(text, start, self.config.bsn_context_chars),
+            start,
+        );
+        let to = sentence_end(
+            text,
+            end,
+            forward_chars(text, end, self.config.bsn_context_chars / 2),
+        );
+        self.bsn_keywords.is_match(&text[from..start]) || self.bsn_keywords.is_match(&text[end..to])
     }
 
     fn ipv4_context_ok(&self, text: &str, start: usize, end: usize) -> bool {
@@ -408,10 +838,14 @@ impl Pii {
             let value = &text[m.start..m.end];
             match self.config.mode {
                 PiiMode::Redact => out.push_str(m.kind.placeholder()),
-                PiiMode::Pseudonymise => {
+                PiiMode::Pseudonym => {
+                    let salt = match &self.config.pseudonym_key {
+                        Some(key) => format!("key\u{0}{key}"),
+                        None => doc_id.to_string(),
+                    };
                     let fake = fakes
                         .entry((m.kind, value))
-                        .or_insert_with(|| fake(m.kind, value, doc_id));
+                        .or_insert_with(|| fake(m.kind, value, &salt));
                     out.push_str(fake);
                 }
             }
@@ -433,7 +867,7 @@ impl Stage for Pii {
 
     fn process(&self, doc: &mut Document) {
         let found = self.find(&doc.text);
-        let mut counts = [0usize; 8];
+        let mut counts = [0usize; 12];
         for m in &found {
             counts[m.kind.priority()] += 1;
         }
@@ -456,6 +890,105 @@ fn resolve(mut found: Vec<PiiMatch>) -> Vec<PiiMatch> {
         }
     }
     out
+}
+
+/// Which of `words` the text also writes in lower case as a whole word (`Administratie` when
+/// `administratie` occurs): one pass over the text for all of them.
+fn lower_case_mentions<'a>(
+    text: &str,
+    words: impl Iterator<Item = &'a str>,
+) -> std::collections::HashSet<String> {
+    let mut wanted: Vec<String> = words
+        .filter(|w| w.chars().count() >= 3)
+        .map(str::to_lowercase)
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut out = std::collections::HashSet::new();
+    let whole_word = |i: usize, len: usize| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + len..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    };
+    // Many words (a document full of signatures): one automaton pass; a few: a search each,
+    // which costs no automaton build.
+    if wanted.len() > 16 {
+        if let Ok(ac) = AhoCorasick::new(&wanted) {
+            for m in ac.find_iter(text) {
+                if whole_word(m.start(), m.end() - m.start()) {
+                    out.insert(wanted[m.pattern().as_usize()].clone());
+                }
+            }
+        }
+        return out;
+    }
+    for w in wanted {
+        if text
+            .match_indices(w.as_str())
+            .any(|(i, _)| whole_word(i, w.len()))
+        {
+            out.insert(w);
+        }
+    }
+    out
+}
+
+/// Abbreviations whose dot does not end a sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "bijv", "resp", "vgl", "nrs", "jl", "enz", "etc", "o.a", "m.b.t",
+];
+
+/// Whether the `.`, `!` or `?` at `i` ends a sentence: followed by white space and a capital,
+/// and not the dot of an initial, title or abbreviation (`mr. J. de Vries`, `bijv. Het`).
+fn ends_sentence(text: &str, i: usize) -> bool {
+    let b = text.as_bytes();
+    if !matches!(b[i], b'.' | b'!' | b'?') {
+        return false;
+    }
+    let after = &text[i + 1..];
+    let trimmed = after.trim_start();
+    if trimmed.len() == after.len() || !trimmed.chars().next().is_some_and(char::is_uppercase) {
+        return false;
+    }
+    if b[i] != b'.' {
+        return true;
+    }
+    let word: &str = text[..i]
+        .rsplit(|c: char| !c.is_alphanumeric() && c != '.')
+        .next()
+        .unwrap_or("");
+    word.chars().filter(|c| c.is_alphabetic()).count() >= 4
+        && !ABBREVIATIONS.contains(&word.to_lowercase().as_str())
+        || word.chars().all(|c| c.is_ascii_digit()) && !word.is_empty()
+}
+
+/// The start of the sentence holding `at`, not before `floor`.
+fn sentence_start(text: &str, floor: usize, at: usize) -> usize {
+    let window = &text[floor..at];
+    if let Some(p) = window.rfind("\n\n") {
+        return floor + p + 2;
+    }
+    for (i, _) in window.char_indices().rev() {
+        if ends_sentence(text, floor + i) {
+            return floor + i + 1;
+        }
+    }
+    floor
+}
+
+/// The end of the sentence holding `at`, not after `ceiling`.
+fn sentence_end(text: &str, at: usize, ceiling: usize) -> usize {
+    let window = &text[at..ceiling];
+    let mut end = ceiling;
+    if let Some(p) = window.find("\n\n") {
+        end = at + p;
+    }
+    for (i, _) in text[at..end].char_indices() {
+        if ends_sentence(text, at + i) {
+            return at + i + 1;
+        }
+    }
+    end
 }
 
 /// Byte offset `n` characters before `at` (or 0).
@@ -816,6 +1349,100 @@ impl Rng {
     }
 }
 
+/// A random stream for `value`, salted by the document id or the run's pseudonym key.
+fn seeded(value: &str, salt: &str) -> Rng {
+    let mut key = Vec::with_capacity(value.len() + salt.len() + 1);
+    key.extend_from_slice(value.as_bytes());
+    key.push(0);
+    key.extend_from_slice(salt.as_bytes());
+    Rng(xxh3_64_with_seed(&key, HASH_SEED))
+}
+
+fn pick<'a>(list: &[&'a str], rng: &mut Rng) -> &'a str {
+    list.get(rng.below(list.len() as u64) as usize)
+        .copied()
+        .unwrap_or("")
+}
+
+/// The street part of an address (`Laan van Meerdervoort 1021` → `Laan van Meerdervoort`).
+fn street_of(address: &str) -> &str {
+    address
+        .find(|c: char| c.is_ascii_digit())
+        .map_or(address, |i| address[..i].trim_end())
+}
+
+/// A plausible Dutch name of the same build: initials stay initials (as many), given names
+/// become given names, the surname (with its tussenvoegsel) another surname. Each part is keyed
+/// on its own (the surname lower-cased), so `mr. B.P. Kiewiet` and a later `Kiewiet` get the
+/// same fake surname.
+fn fake_name(value: &str, salt: &str) -> String {
+    let tokens: Vec<&str> = value.split(' ').filter(|t| !t.is_empty()).collect();
+    let Some(&last) = tokens.last() else {
+        return String::new();
+    };
+    // The surname begins at the first lower-case tussenvoegsel, a leading capitalised one
+    // (`Van der Schans`), or else at the last word.
+    let tv = |t: &str| {
+        words::TUSSENVOEGSELS
+            .iter()
+            .any(|v| v.split(' ').next() == Some(&t.to_lowercase()))
+    };
+    let surname_at = tokens
+        .iter()
+        .position(|t| tv(t) && t.chars().next().is_some_and(char::is_lowercase))
+        .or_else(|| tokens.first().filter(|t| tv(t)).map(|_| 0))
+        .unwrap_or(tokens.len() - 1);
+    let surname_key = last.to_lowercase();
+    let mut surname = pick(words::FAKE_SURNAMES, &mut seeded(&surname_key, salt)).to_string();
+    let mut out: Vec<String> = Vec::new();
+    for t in &tokens[..surname_at] {
+        if t.contains('.') {
+            let n = t.matches('.').count().max(1);
+            let mut rng = seeded(&format!("{t}\u{0}{surname_key}"), salt);
+            let letters: String = (0..n)
+                .map(|_| {
+                    format!(
+                        "{}.",
+                        char::from(b"ABCDEFGHJKLMNPRSTVW"[rng.below(19) as usize])
+                    )
+                })
+                .collect();
+            out.push(letters);
+        } else {
+            out.push(pick(words::FIRST_NAMES, &mut seeded(t, salt)).to_string());
+        }
+    }
+    if out.is_empty() && value.chars().next().is_some_and(char::is_uppercase) {
+        // A surname standing alone keeps its capital (`Van Dam` → `De Jong`).
+        let mut c = surname.chars();
+        if let Some(f) = c.next() {
+            surname = f.to_uppercase().chain(c).collect();
+        }
+    }
+    out.push(surname);
+    out.join(" ")
+}
+
+/// A date of the same format (`3 maart 1961`, `03-03-1961`, `1961-03-03`).
+fn fake_date(value: &str, rng: &mut Rng) -> String {
+    let day = 1 + rng.below(28);
+    let month = 1 + rng.below(12);
+    let year = 1935 + rng.below(70);
+    let lower = value.to_lowercase();
+    if words::MONTHS.iter().any(|m| lower.contains(m)) {
+        let name = words::MONTHS
+            .get(month as usize - 1)
+            .copied()
+            .unwrap_or("januari");
+        return format!("{day} {name} {year}");
+    }
+    if value.len() >= 5 && value.as_bytes()[4] == b'-' {
+        return format!("{year}-{month:02}-{day:02}");
+    }
+    let sep = value.chars().find(|c| !c.is_ascii_digit()).unwrap_or('-');
+    format!("{day:02}{sep}{month:02}{sep}{year}")
+}
+
 /// Writes `new` digits into the shape of `original` (separators kept, digits replaced in order).
 fn reshape(original: &str, new: &[u8]) -> String {
     let mut it = new.iter();
@@ -835,13 +1462,16 @@ const PLATE_LETTERS: &[u8] = b"BDFGHJKLNPRTVXZ";
 
 /// A fake of the same kind and shape. Fakes are chosen from ranges that belong to no one where
 /// such ranges exist (documentation IP blocks, `voorbeeld.nl`, bank code `ZEEF`).
-fn fake(kind: PiiKind, value: &str, doc_id: &str) -> String {
-    let mut key = Vec::with_capacity(value.len() + doc_id.len() + 1);
-    key.extend_from_slice(value.as_bytes());
-    key.push(0);
-    key.extend_from_slice(doc_id.as_bytes());
-    let mut rng = Rng(xxh3_64_with_seed(&key, HASH_SEED));
+fn fake(kind: PiiKind, value: &str, salt: &str) -> String {
+    let mut rng = seeded(value, salt);
     match kind {
+        PiiKind::Name => fake_name(value, salt),
+        PiiKind::Place => pick(words::FAKE_PLACES, &mut rng).to_string(),
+        PiiKind::Address => {
+            let street = pick(words::FAKE_STREETS, &mut seeded(street_of(value), salt));
+            format!("{street} {}", 1 + rng.below(150))
+        }
+        PiiKind::BirthDate => fake_date(value, &mut rng),
         PiiKind::Email => format!("persoon{:06x}@voorbeeld.nl", rng.next() & 0xFF_FFFF),
         PiiKind::Phone => {
             // Keep the prefix and area code, replace the last seven digits.
@@ -1020,8 +1650,11 @@ mod tests {
         for doc in real_docs().chain(demo_docs().iter().filter(|d| d.source == "afrikaans")) {
             let mut d = doc.clone();
             stage.process(&mut d);
-            if d.text != doc.text {
-                let hits: Vec<String> = SIGNALS
+            // Names of people in the real sources (judges, authors, ministers) are what the
+            // name recogniser is for; this test is about the number recognisers.
+            let numbers: f64 = SIGNALS[..8].iter().filter_map(|s| d.signal(s)).sum();
+            if numbers > 0.0 {
+                let hits: Vec<String> = SIGNALS[..8]
                     .iter()
                     .filter_map(|s| d.signal(s).filter(|&v| v > 0.0).map(|v| format!("{s}={v}")))
                     .collect();
@@ -1042,7 +1675,7 @@ mod tests {
     #[test]
     fn pseudonyms_are_consistent_and_valid() {
         let config = PiiConfig {
-            mode: PiiMode::Pseudonymise,
+            mode: PiiMode::Pseudonym,
             ..PiiConfig::default()
         };
         let stage = Pii::new("pii", config).expect("pii");
@@ -1118,7 +1751,7 @@ mod tests {
         let stage = stage();
         let mut stats: std::collections::BTreeMap<&str, [usize; 4]> = Default::default(); // tp fn fp tn
         let mut failures = Vec::new();
-        for line in include_str!("../data/pii_cases.tsv")
+        for line in include_str!("../../data/pii_cases.tsv")
             .lines()
             .skip_while(|l| l.starts_with('#'))
             .skip(1)
