@@ -77,55 +77,30 @@ impl Default for RunConfig {
     }
 }
 
-/// One configured stage. Every stage type is a variant here, and [`StageConfig::build`] matches
-/// exhaustively, so a stage that can be configured but not built does not compile.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-pub enum StageConfig {
-    /// Licence check against `policy.toml`.
-    Licence {},
-    /// Agreement check against the consent ledger.
-    Consent(ConsentConfig),
-    /// TDMRep, robots `noai` and domain opt-outs.
-    OptOut(OptOutConfig),
-    /// Unicode NFC, mojibake repair, control characters, whitespace.
-    Normalise(NormaliseConfig),
-    /// Language identification.
-    Language(LanguageConfig),
-    /// Minimum number of words.
-    MinLength(MinLengthConfig),
-    /// Gopher quality rules (word count and length, symbols, bullets, stop words).
-    GopherQuality(GopherQualityConfig),
-    /// Gopher repetition rules (duplicate lines, paragraphs and n-grams).
-    GopherRepetition(GopherRepetitionConfig),
-    /// C4 line rules with Dutch boilerplate phrases.
-    C4(C4Config),
-    /// FineWeb line rules.
-    FinewebQuality(FinewebQualityConfig),
-    /// Dutch bad-word ratio (LDNOOBW).
-    BadWords(BadWordsConfig),
-    /// URL and domain blocklist.
-    UrlBlocklist(UrlBlocklistConfig),
-    /// Markings of confidential government documents.
-    Confidential(ConfidentialConfig),
-    /// Personal data replaced by placeholders or pseudonyms.
-    Pii(PiiConfig),
-    /// 13-gram overlap with evaluation sets.
-    Decontaminate(DecontaminateConfig),
-    /// Exact duplicates by xxh3-128 of the text (runs over the whole run).
-    ExactDedup(ExactDedupConfig),
-    /// Near duplicates by MinHash-LSH (runs over the whole run).
-    NearDedup(NearDedupConfig),
-    /// Lines or paragraphs repeated across documents (runs over the whole run).
-    LineDedup(LineDedupConfig),
-}
+/// The stage registry: one row per stage type, from which the configuration enum, its type
+/// names, its defaults and its builder are all generated. Adding a stage is its own module
+/// and one row here. A row is `Variant(Config) => "type", default, |name, config, ctx| build;`
+/// where `default` is an expression of the stage's default configuration or `None` for a
+/// stage with a required setting, and `build` returns a [`BuiltStage`] or an error.
+macro_rules! stage_registry {
+    ($(
+        $(#[$doc:meta])*
+        $variant:ident($cfg:ty) => $kind:literal, $default:expr,
+            |$name:ident, $c:ident, $ctx:ident| $build:expr;
+    )*) => {
+        /// One configured stage. Every stage type is a variant here, and
+        /// [`StageConfig::build`] matches exhaustively, so a stage that can be configured but
+        /// not built does not compile.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+        pub enum StageConfig {
+            $($(#[$doc])* $variant($cfg),)*
+        }
 
-macro_rules! stage_kinds {
-    ($($variant:ident => $kind:literal, $default:expr;)*) => {
         impl StageConfig {
             /// The stage type, which is also its name in verdicts.
             pub fn kind(&self) -> &'static str {
-                match self { $(StageConfig::$variant { .. } => $kind,)* }
+                match self { $(StageConfig::$variant(..) => $kind,)* }
             }
 
             /// The stage types `zeef apply` and the config accept.
@@ -134,31 +109,117 @@ macro_rules! stage_kinds {
             /// The stage with its default settings (`None` for an unknown type, or one that
             /// has a required setting).
             pub fn default_for(kind: &str) -> Option<StageConfig> {
-                match kind { $($kind => $default,)* _ => None }
+                match kind {
+                    $($kind => {
+                        let d: Option<$cfg> = $default;
+                        d.map(StageConfig::$variant)
+                    })*
+                    _ => None,
+                }
+            }
+
+            /// Builds the runtime stage; loading what it needs (a ledger, a list) can fail.
+            pub fn build(&self, ctx: &BuildContext) -> Result<BuiltStage> {
+                match self {
+                    $(StageConfig::$variant(config) => {
+                        let ($name, $c, $ctx): (&str, &$cfg, &BuildContext) = ($kind, config, ctx);
+                        $build
+                    })*
+                }
             }
         }
     };
 }
 
-stage_kinds! {
-    Licence => "licence", Some(StageConfig::Licence {});
-    Consent => "consent", Some(StageConfig::Consent(ConsentConfig::default()));
-    OptOut => "opt_out", Some(StageConfig::OptOut(OptOutConfig::default()));
-    Normalise => "normalise", Some(StageConfig::Normalise(NormaliseConfig::default()));
-    Language => "language", Some(StageConfig::Language(LanguageConfig::default()));
-    MinLength => "min_length", Some(StageConfig::MinLength(MinLengthConfig::default()));
-    GopherQuality => "gopher_quality", Some(StageConfig::GopherQuality(GopherQualityConfig::default()));
-    GopherRepetition => "gopher_repetition", Some(StageConfig::GopherRepetition(GopherRepetitionConfig::default()));
-    C4 => "c4", Some(StageConfig::C4(C4Config::default()));
-    FinewebQuality => "fineweb_quality", Some(StageConfig::FinewebQuality(FinewebQualityConfig::default()));
-    BadWords => "bad_words", Some(StageConfig::BadWords(BadWordsConfig::default()));
-    UrlBlocklist => "url_blocklist", Some(StageConfig::UrlBlocklist(UrlBlocklistConfig::default()));
-    Confidential => "confidential", Some(StageConfig::Confidential(ConfidentialConfig::default()));
-    Pii => "pii", Some(StageConfig::Pii(PiiConfig::default()));
-    Decontaminate => "decontaminate", None;
-    ExactDedup => "exact_dedup", Some(StageConfig::ExactDedup(ExactDedupConfig::default()));
-    NearDedup => "near_dedup", Some(StageConfig::NearDedup(NearDedupConfig::default()));
-    LineDedup => "line_dedup", Some(StageConfig::LineDedup(LineDedupConfig::default()));
+/// The `licence` stage has no settings of its own: the policy is `policy.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LicenceConfig {}
+
+fn rank(ctx: &BuildContext) -> LicenceRank {
+    let p = ctx.policy.clone();
+    Arc::new(move |l| p.licence_rank(l))
+}
+
+stage_registry! {
+    /// Licence check against `policy.toml`.
+    Licence(LicenceConfig) => "licence", Some(LicenceConfig {}),
+        |name, _c, ctx| Ok(doc(LicenceStage::new(name, ctx.policy.as_ref().clone())));
+    /// Agreement check against the consent ledger.
+    Consent(ConsentConfig) => "consent", Some(ConsentConfig::default()),
+        |name, c, ctx| {
+            let ledger = Ledger::load(&ctx.dir.join(&c.ledger))?;
+            let date = c.reference_date.clone().unwrap_or_else(Date::today);
+            Ok(doc(ConsentStage::new(name, Arc::new(ledger), ctx.policy.clone(), date)))
+        };
+    /// TDMRep, robots `noai` and domain opt-outs.
+    OptOut(OptOutConfig) => "opt_out", Some(OptOutConfig::default()),
+        |name, c, ctx| Ok(doc(OptOutStage::new(name, Arc::new(OptOuts::load(c, &ctx.dir)?))));
+    /// Unicode NFC, mojibake repair, control characters, whitespace, wrapped lines.
+    Normalise(NormaliseConfig) => "normalise", Some(NormaliseConfig::default()),
+        |name, c, _ctx| Ok(doc(Normalise::new(name, c.clone())));
+    /// Language identification.
+    Language(LanguageConfig) => "language", Some(LanguageConfig::default()),
+        |name, c, _ctx| Ok(doc(Language::new(name, c.clone())));
+    /// Minimum number of words.
+    MinLength(MinLengthConfig) => "min_length", Some(MinLengthConfig::default()),
+        |name, c, _ctx| Ok(doc(MinLength::new(name, c.clone())));
+    /// Gopher quality rules (word count and length, symbols, bullets, stop words).
+    GopherQuality(GopherQualityConfig) => "gopher_quality", Some(GopherQualityConfig::default()),
+        |name, c, _ctx| Ok(doc(GopherQuality::new(name, c.clone())));
+    /// Gopher repetition rules (duplicate lines, paragraphs and n-grams).
+    GopherRepetition(GopherRepetitionConfig) => "gopher_repetition",
+        Some(GopherRepetitionConfig::default()),
+        |name, c, _ctx| Ok(doc(GopherRepetition::new(name, c.clone()).map_err(|e| stage_err(name, e))?));
+    /// C4 line rules with Dutch boilerplate phrases.
+    C4(C4Config) => "c4", Some(C4Config::default()),
+        |name, c, _ctx| Ok(doc(C4::new(name, c.clone()).map_err(|e| stage_err(name, e))?));
+    /// FineWeb line rules.
+    FinewebQuality(FinewebQualityConfig) => "fineweb_quality", Some(FinewebQualityConfig::default()),
+        |name, c, _ctx| Ok(doc(FinewebQuality::new(name, c.clone())));
+    /// Dutch bad-word ratio (LDNOOBW).
+    BadWords(BadWordsConfig) => "bad_words", Some(BadWordsConfig::default()),
+        |name, c, _ctx| Ok(doc(BadWords::new(name, c.clone())));
+    /// URL and domain blocklist.
+    UrlBlocklist(UrlBlocklistConfig) => "url_blocklist", Some(UrlBlocklistConfig::default()),
+        |name, c, ctx| {
+            let mut c = c.clone();
+            c.domains_file = c.domains_file.map(|f| ctx.dir.join(f));
+            Ok(doc(UrlBlocklist::new(name, c).map_err(|e| stage_err(name, e))?))
+        };
+    /// Markings of confidential government documents.
+    Confidential(ConfidentialConfig) => "confidential", Some(ConfidentialConfig::default()),
+        |name, c, _ctx| Ok(doc(Confidential::new(name, c.clone())));
+    /// Personal data replaced by placeholders or pseudonyms.
+    Pii(PiiConfig) => "pii", Some(PiiConfig::default()),
+        |name, c, ctx| {
+            // A lexicon path is relative to zeef.toml, like every path of the project.
+            let mut c = c.clone();
+            c.name_lexicon_dir = c.name_lexicon_dir.map(|d| ctx.dir.join(d));
+            Ok(doc(Pii::new(name, c).map_err(|e| stage_err(name, e))?))
+        };
+    /// 13-gram overlap with evaluation sets (it needs one: no default).
+    Decontaminate(DecontaminateConfig) => "decontaminate", None,
+        |name, c, ctx| {
+            let mut c = c.clone();
+            c.eval_dir = ctx.dir.join(&c.eval_dir);
+            Ok(doc(Decontaminate::new(name, c).map_err(|e| stage_err(name, e))?))
+        };
+    /// Exact duplicates by xxh3-128 of the text (runs over the whole run).
+    ExactDedup(ExactDedupConfig) => "exact_dedup", Some(ExactDedupConfig::default()),
+        |name, c, ctx| Ok(BuiltStage::Global(Box::new(ExactDedup::new(name, c.clone(), rank(ctx)))));
+    /// Near duplicates by MinHash-LSH (runs over the whole run).
+    NearDedup(NearDedupConfig) => "near_dedup", Some(NearDedupConfig::default()),
+        |name, c, ctx| {
+            c.validate().map_err(|e| stage_err(name, e))?;
+            Ok(BuiltStage::Global(Box::new(NearDedup::new(name, c.clone(), rank(ctx)))))
+        };
+    /// Lines or paragraphs repeated across documents (runs over the whole run).
+    LineDedup(LineDedupConfig) => "line_dedup", Some(LineDedupConfig::default()),
+        |name, c, _ctx| {
+            c.validate().map_err(|e| stage_err(name, e))?;
+            Ok(BuiltStage::Global(Box::new(LineDedup::new(name, c.clone()))))
+        };
 }
 
 /// A stage ready to run.
@@ -170,73 +231,6 @@ pub enum BuiltStage {
 }
 
 impl StageConfig {
-    /// Builds the runtime stage; loading what it needs (a ledger, a list) can fail.
-    pub fn build(&self, ctx: &BuildContext) -> Result<BuiltStage> {
-        let name = self.kind();
-        let policy = &ctx.policy;
-        Ok(match self {
-            StageConfig::Licence {} => {
-                BuiltStage::Doc(Box::new(LicenceStage::new(name, policy.as_ref().clone())))
-            }
-            StageConfig::Consent(c) => {
-                let ledger = Ledger::load(&ctx.dir.join(&c.ledger))?;
-                let date = c.reference_date.clone().unwrap_or_else(Date::today);
-                BuiltStage::Doc(Box::new(ConsentStage::new(
-                    name,
-                    Arc::new(ledger),
-                    policy.clone(),
-                    date,
-                )))
-            }
-            StageConfig::OptOut(c) => {
-                let optouts = OptOuts::load(c, &ctx.dir)?;
-                BuiltStage::Doc(Box::new(OptOutStage::new(name, Arc::new(optouts))))
-            }
-            StageConfig::Normalise(c) => doc(Normalise::new(name, c.clone())),
-            StageConfig::Language(c) => doc(Language::new(name, c.clone())),
-            StageConfig::MinLength(c) => doc(MinLength::new(name, c.clone())),
-            StageConfig::GopherQuality(c) => doc(GopherQuality::new(name, c.clone())),
-            StageConfig::GopherRepetition(c) => {
-                doc(GopherRepetition::new(name, c.clone()).map_err(|e| stage_err(name, e))?)
-            }
-            StageConfig::C4(c) => doc(C4::new(name, c.clone()).map_err(|e| stage_err(name, e))?),
-            StageConfig::FinewebQuality(c) => doc(FinewebQuality::new(name, c.clone())),
-            StageConfig::BadWords(c) => doc(BadWords::new(name, c.clone())),
-            StageConfig::UrlBlocklist(c) => {
-                let mut c = c.clone();
-                c.domains_file = c.domains_file.map(|f| ctx.dir.join(f));
-                doc(UrlBlocklist::new(name, c).map_err(|e| stage_err(name, e))?)
-            }
-            StageConfig::Confidential(c) => doc(Confidential::new(name, c.clone())),
-            StageConfig::Pii(c) => {
-                // A lexicon path is relative to zeef.toml, like every path of the project.
-                let mut c = c.clone();
-                c.name_lexicon_dir = c.name_lexicon_dir.map(|d| ctx.dir.join(d));
-                doc(Pii::new(name, c).map_err(|e| stage_err(name, e))?)
-            }
-            StageConfig::Decontaminate(c) => {
-                let mut c = c.clone();
-                c.eval_dir = ctx.dir.join(&c.eval_dir);
-                doc(Decontaminate::new(name, c).map_err(|e| stage_err(name, e))?)
-            }
-            StageConfig::ExactDedup(c) => {
-                let p = policy.clone();
-                let rank: LicenceRank = Arc::new(move |l| p.licence_rank(l));
-                BuiltStage::Global(Box::new(ExactDedup::new(name, c.clone(), rank)))
-            }
-            StageConfig::NearDedup(c) => {
-                c.validate().map_err(|e| stage_err(name, e))?;
-                let p = policy.clone();
-                let rank: LicenceRank = Arc::new(move |l| p.licence_rank(l));
-                BuiltStage::Global(Box::new(NearDedup::new(name, c.clone(), rank)))
-            }
-            StageConfig::LineDedup(c) => {
-                c.validate().map_err(|e| stage_err(name, e))?;
-                BuiltStage::Global(Box::new(LineDedup::new(name, c.clone())))
-            }
-        })
-    }
-
     /// The reference date of a consent stage: the configured one or today.
     pub fn reference_date(&self) -> Option<Date> {
         match self {
