@@ -35,7 +35,7 @@ fn is_dutch(text: &str) -> bool {
     n > 0 && nl * 100 >= n * 15
 }
 
-fn build(v: &Value) -> Result<Box<dyn Stage>, String> {
+fn build(v: &Value) -> Result<Box<dyn Stage>, Box<dyn std::error::Error>> {
     let kind = v["type"].as_str().ok_or("a stage without a `type`")?;
     let mut cfg = v.clone();
     if let Some(o) = cfg.as_object_mut() {
@@ -55,7 +55,7 @@ fn build(v: &Value) -> Result<Box<dyn Stage>, String> {
         "fineweb_quality" => Box::new(FinewebQuality::new(kind, de(kind, cfg)?)),
         "bad_words" => Box::new(BadWords::new(kind, de(kind, cfg)?)),
         "pii" => Box::new(Pii::new(kind, de(kind, cfg)?)?),
-        other => return Err(format!("stage type {other} is not a cleaning stage")),
+        other => return Err(format!("stage type {other} is not a cleaning stage").into()),
     })
 }
 
@@ -63,7 +63,7 @@ fn words(text: &str) -> u64 {
     text.split_whitespace().count() as u64
 }
 
-fn main() -> Result<(), String> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let chain: Value = match std::env::args().nth(1) {
         Some(p) => {
             let s = std::fs::read_to_string(&p).map_err(|e| format!("{p}: {e}"))?;

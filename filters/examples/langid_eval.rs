@@ -152,7 +152,7 @@ fn report(units: &[&Unit], out: &[Outcome], show_errors: bool) -> (usize, usize,
     (tp, fp, fneg, tn)
 }
 
-fn main() -> Result<(), String> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args()
         .nth(1)
         .map(std::path::PathBuf::from)

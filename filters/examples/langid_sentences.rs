@@ -13,7 +13,7 @@ use zeef_filters::{Language, LanguageConfig};
 const LANGS: [&str; 5] = ["nl", "af", "fy", "de", "en"];
 const BUCKETS: [&str; 3] = ["5-9", "10-14", "15+"];
 
-fn main() -> Result<(), String> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args()
         .nth(1)
         .map(std::path::PathBuf::from)

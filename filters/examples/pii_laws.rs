@@ -71,7 +71,7 @@ fn in_signature(text: &str, start: usize, end: usize) -> bool {
     before_ok && after_ok
 }
 
-fn main() -> Result<(), String> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let path = args
         .next()

@@ -36,7 +36,7 @@ fn demo() -> Vec<Document> {
     docs
 }
 
-fn main() -> Result<(), String> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let docs = demo();
     let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
     let eval = std::env::temp_dir().join("zeef-throughput-eval");

@@ -198,7 +198,14 @@ pub(crate) fn url_host(url: &str) -> Option<String> {
 
 impl UrlBlocklist {
     /// The stage named `name`; fails when `domains_file` cannot be read.
-    pub fn new(name: impl Into<String>, config: UrlBlocklistConfig) -> Result<Self, String> {
+    pub fn new(
+        name: impl Into<String>,
+        config: UrlBlocklistConfig,
+    ) -> Result<Self, crate::ConfigError> {
+        Self::build(name.into(), config).map_err(crate::ConfigError::wrap("url_blocklist"))
+    }
+
+    fn build(name: String, config: UrlBlocklistConfig) -> Result<Self, String> {
         let mut domains: HashSet<String> = config
             .domains
             .iter()
@@ -209,10 +216,7 @@ impl UrlBlocklist {
                 .map_err(|e| format!("url_blocklist domains_file {}: {e}", path.display()))?;
             domains.extend(text.lines().filter_map(clean_domain));
         }
-        Ok(UrlBlocklist {
-            name: name.into(),
-            domains,
-        })
+        Ok(UrlBlocklist { name, domains })
     }
 
     /// The blocked domain `host` falls under, if any.

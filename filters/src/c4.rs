@@ -137,7 +137,11 @@ pub struct C4 {
 
 impl C4 {
     /// The stage named `name`; fails when the phrase list cannot be compiled.
-    pub fn new(name: impl Into<String>, config: C4Config) -> Result<Self, String> {
+    pub fn new(name: impl Into<String>, config: C4Config) -> Result<Self, crate::ConfigError> {
+        Self::build(name.into(), config).map_err(crate::ConfigError::wrap("c4"))
+    }
+
+    fn build(name: String, config: C4Config) -> Result<Self, String> {
         let citations = Regex::new(
             r"\[\d*\]|\[edit\]|\[citation needed\]|\[bewerken\]|\[bron\?\]|\[bron toevoegen\]",
         )
@@ -156,7 +160,7 @@ impl C4 {
             .build(&patterns)
             .map_err(|e| format!("c4 policy_phrases: {e}"))?;
         Ok(C4 {
-            name: name.into(),
+            name,
             config,
             citations,
             phrases,

@@ -85,7 +85,14 @@ fn gram_keys(hashes: &[u64], n: usize) -> impl Iterator<Item = u64> + '_ {
 impl Decontaminate {
     /// Reads the evaluation sets; fails when the folder or a file cannot be read, a line is not
     /// JSON, or `ngram` is outside 1..=32.
-    pub fn new(name: impl Into<String>, config: DecontaminateConfig) -> Result<Self, String> {
+    pub fn new(
+        name: impl Into<String>,
+        config: DecontaminateConfig,
+    ) -> Result<Self, crate::ConfigError> {
+        Self::build(name.into(), config).map_err(crate::ConfigError::wrap("decontaminate"))
+    }
+
+    fn build(name: String, config: DecontaminateConfig) -> Result<Self, String> {
         if !(1..=32).contains(&config.ngram) {
             return Err(format!(
                 "decontaminate: ngram {} is not in 1..=32",
@@ -130,7 +137,7 @@ impl Decontaminate {
             }
         }
         Ok(Decontaminate {
-            name: name.into(),
+            name,
             ngram: config.ngram,
             mode: config.mode,
             grams,
@@ -296,8 +303,9 @@ mod tests {
         std::fs::write(dir.join("x.jsonl"), "{\"text\": \"ok\"}\nnot json\n").expect("write");
         let err = Decontaminate::new("d", cfg(&dir.to_string_lossy()))
             .err()
-            .unwrap_or_default();
-        assert!(err.contains("x.jsonl:2"), "{err}");
+            .expect("a bad evaluation set is an error");
+        assert_eq!(err.stage, "decontaminate");
+        assert!(err.message.contains("x.jsonl:2"), "{err}");
         std::fs::remove_dir_all(dir).ok();
     }
 

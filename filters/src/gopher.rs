@@ -386,7 +386,14 @@ pub struct GopherRepetition {
 
 impl GopherRepetition {
     /// The stage named `name`; fails when an n-gram size is outside 1..=10.
-    pub fn new(name: impl Into<String>, config: GopherRepetitionConfig) -> Result<Self, String> {
+    pub fn new(
+        name: impl Into<String>,
+        config: GopherRepetitionConfig,
+    ) -> Result<Self, crate::ConfigError> {
+        Self::build(name.into(), config).map_err(crate::ConfigError::wrap("gopher_repetition"))
+    }
+
+    fn build(name: String, config: GopherRepetitionConfig) -> Result<Self, String> {
         for &(n, _) in config.top_n_grams.iter().chain(&config.dup_n_grams) {
             if !(1..=10).contains(&n) {
                 return Err(format!(
@@ -394,10 +401,7 @@ impl GopherRepetition {
                 ));
             }
         }
-        Ok(GopherRepetition {
-            name: name.into(),
-            config,
-        })
+        Ok(GopherRepetition { name, config })
     }
 }
 

@@ -80,4 +80,12 @@ mod tests {
         assert!(long.is_kept());
         assert_eq!(long.signal("word_count"), Some(9.0));
     }
+
+    #[test]
+    fn keeps_the_contract() {
+        crate::contract::check_stage(
+            &|| Box::new(MinLength::new("min_length", MinLengthConfig::default())),
+            crate::contract::demo_docs().to_vec(),
+        );
+    }
 }

@@ -34,6 +34,7 @@ mod confidential;
 #[cfg(test)]
 mod contract;
 mod decontaminate;
+mod error;
 mod fineweb;
 mod gopher;
 mod language;
@@ -48,6 +49,7 @@ pub use blocklist::{BadWords, BadWordsConfig, UrlBlocklist, UrlBlocklistConfig};
 pub use c4::{C4Config, C4};
 pub use confidential::{Confidential, ConfidentialConfig};
 pub use decontaminate::{Decontaminate, DecontaminateConfig, DecontaminateMode};
+pub use error::ConfigError;
 pub use fineweb::{FinewebQuality, FinewebQualityConfig};
 pub use gopher::{GopherQuality, GopherQualityConfig, GopherRepetition, GopherRepetitionConfig};
 pub use language::{Language, LanguageConfig, SecondOpinion};

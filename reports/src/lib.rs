@@ -50,7 +50,7 @@ pub enum Error {
     Polars(String),
     /// The personal-data masker could not be built.
     #[error("personal-data masking: {0}")]
-    Mask(String),
+    Mask(#[from] zeef_filters::ConfigError),
     /// The shards do not agree with `run.json`.
     #[error("the shards do not agree with run.json: {0}")]
     Mismatch(String),

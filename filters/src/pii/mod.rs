@@ -308,7 +308,11 @@ fn re(pattern: &str) -> Result<Regex, String> {
 impl Pii {
     /// The stage named `name`; fails when a BSN keyword list cannot be compiled or the name
     /// lexicon cannot be loaded (see [`LexiconError`]).
-    pub fn new(name: impl Into<String>, config: PiiConfig) -> Result<Self, String> {
+    pub fn new(name: impl Into<String>, config: PiiConfig) -> Result<Self, crate::ConfigError> {
+        Self::build(name.into(), config).map_err(crate::ConfigError::wrap("pii"))
+    }
+
+    fn build(name: String, config: PiiConfig) -> Result<Self, String> {
         let lexicon = match &config.name_lexicon_dir {
             Some(dir) => Some(NameLexicon::load(dir).map_err(|e| format!("pii: {e}"))?),
             None => None,
@@ -334,7 +338,7 @@ impl Pii {
             .build(config.bsn_keywords.iter().filter(|k| !k.is_empty()))
             .map_err(|e| format!("pii bsn_keywords: {e}"))?;
         Ok(Pii {
-            name: name.into(),
+            name,
             enabled,
             email: re(
                 r"(?i-u)(?-u:\b)[a-z0-9][a-z0-9._%+\-]{0,63}@(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(?-u:\b)",

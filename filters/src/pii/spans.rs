@@ -195,7 +195,8 @@ fn bad_lexicon_dir_fails_the_stage() {
         ..PiiConfig::default()
     };
     let err = Pii::new("pii", config).err().expect("an error");
-    assert!(err.contains("/nonexistent/lexicon"), "{err}");
+    assert_eq!(err.stage, "pii");
+    assert!(err.to_string().contains("/nonexistent/lexicon"), "{err}");
 }
 
 #[test]
