@@ -126,19 +126,6 @@ fn dataset_name(dir: &Path, m: &Manifest) -> String {
         .unwrap_or_else(|| "zeef-dataset".into())
 }
 
-fn stage_list(m: &Manifest) -> Vec<String> {
-    m.run
-        .config
-        .get("stage")
-        .and_then(|s| s.as_array())
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s.get("type").and_then(|t| t.as_str()).map(String::from))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn languages(f: &Figures) -> Vec<String> {
     let v: Vec<String> = f
         .languages
@@ -261,7 +248,7 @@ pub fn croissant(dir: &Path, f: &Figures, m: &Manifest) -> Result<Value> {
         .map(|l| licence_ref(&l.key))
         .collect();
     licences.dedup();
-    let stages = stage_list(m);
+    let stages = crate::docs::stage_types(m);
     let crawled = m.run.sources.iter().any(|s| s.category() == "crawled");
     let mut d = Map::new();
     d.insert("@context".into(), context());
@@ -477,7 +464,11 @@ pub fn dataset_card(dir: &Path, f: &Figures, m: &Manifest) -> String {
         );
     }
     let _ = writeln!(d, "\n## Processing\n");
-    let _ = writeln!(d, "Stages, in order: {}.\n", stage_list(m).join(" → "));
+    let _ = writeln!(
+        d,
+        "Stages, in order: {}.\n",
+        crate::docs::stage_types(m).join(" → ")
+    );
     let _ = writeln!(
         d,
         "Excluded documents are not in this dataset; `excluded/` holds them with their reason, \

@@ -10,7 +10,8 @@ use std::fmt::Write;
 /// The marker for text only a person can write.
 pub const TO_WRITE: &str = "**[to be written by the dataset's steward]**";
 
-fn stage_types(m: &Manifest) -> Vec<String> {
+/// The configured stage types, in order.
+pub(crate) fn stage_types(m: &Manifest) -> Vec<String> {
     m.run
         .config
         .get("stage")
