@@ -10,21 +10,11 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
-use std::time::Instant;
 use zeef_core::{Document, Stage};
 use zeef_filters::*;
 
-/// Nanoseconds this thread has run on a CPU, or wall time where the kernel does not say.
-struct Clock(Instant);
-
-impl Clock {
-    fn now(&self) -> u64 {
-        std::fs::read_to_string("/proc/thread-self/schedstat")
-            .ok()
-            .and_then(|s| s.split(' ').next().and_then(|n| n.parse().ok()))
-            .unwrap_or_else(|| self.0.elapsed().as_nanos() as u64)
-    }
-}
+mod common;
+use common::Clock;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -70,7 +60,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )),
         Box::new(Pii::new("pii", PiiConfig::default())?),
     ];
-    let clock = Clock(Instant::now());
+    let clock = Clock::start();
     let mut cpu = vec![0u64; stages.len()];
     let mut excluded: BTreeMap<String, usize> = BTreeMap::new();
     let mut kept = 0;

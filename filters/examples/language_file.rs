@@ -11,20 +11,11 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
-use std::time::Instant;
 use zeef_core::{Document, Stage};
 use zeef_filters::{Language, LanguageConfig};
 
-struct Clock(Instant);
-
-impl Clock {
-    fn now(&self) -> u64 {
-        std::fs::read_to_string("/proc/thread-self/schedstat")
-            .ok()
-            .and_then(|s| s.split(' ').next().and_then(|n| n.parse().ok()))
-            .unwrap_or_else(|| self.0.elapsed().as_nanos() as u64)
-    }
-}
+mod common;
+use common::Clock;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -56,7 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
     let stage = Language::new("language", config);
-    let clock = Clock(Instant::now());
+    let clock = Clock::start();
     let mut ns = 0u64;
     let mut langs: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for round in 0..rounds {

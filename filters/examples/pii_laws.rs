@@ -12,20 +12,11 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
-use std::time::Instant;
 use zeef_core::{Document, Stage};
 use zeef_filters::{Pii, PiiConfig, PiiKind};
 
-struct Clock(Instant);
-
-impl Clock {
-    fn now(&self) -> u64 {
-        std::fs::read_to_string("/proc/thread-self/schedstat")
-            .ok()
-            .and_then(|s| s.split(' ').next().and_then(|n| n.parse().ok()))
-            .unwrap_or_else(|| self.0.elapsed().as_nanos() as u64)
-    }
-}
+mod common;
+use common::Clock;
 
 /// Whether the span `start..end` stands on a line of its own but for signing words.
 fn in_signature(text: &str, start: usize, end: usize) -> bool {
@@ -85,7 +76,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let stage = Pii::new("pii", config)?;
     let file = std::fs::File::open(&path).map_err(|e| format!("{path}: {e}"))?;
     let reader = BufReader::new(zstd::Decoder::new(file).map_err(|e| format!("{path}: {e}"))?);
-    let clock = Clock(Instant::now());
+    let clock = Clock::start();
     let (mut docs, mut bytes, mut words, mut cpu_ns) = (0u64, 0u64, 0u64, 0u64);
     let mut outside: BTreeMap<&'static str, u64> = BTreeMap::new();
     let mut inside: BTreeMap<&'static str, u64> = BTreeMap::new();
