@@ -86,23 +86,14 @@ pub struct Calibration {
     pub toml: String,
 }
 
-/// Stage types that decide rights or run across sources: not part of cleaning.
-const NOT_CLEANING: &[&str] = &[
-    "licence",
-    "consent",
-    "opt_out",
-    "exact_dedup",
-    "near_dedup",
-    "line_dedup",
-];
-
 fn build_chain(
     stages: &[Option<StageConfig>],
     ctx: &BuildContext,
 ) -> Result<Vec<(String, Box<dyn Stage>)>> {
     let mut out = Vec::new();
     for sc in stages.iter().flatten() {
-        if NOT_CLEANING.contains(&sc.kind()) {
+        // Rights and dedup are not cleaning: what a profile cannot change, calibrate leaves out.
+        if crate::profiles::FIXED.contains(&sc.kind()) {
             continue;
         }
         if let BuiltStage::Doc(s) = sc.build(ctx)? {
@@ -112,21 +103,12 @@ fn build_chain(
     Ok(out)
 }
 
-/// Reads up to `sample` documents of a source (all with 0).
-fn read_source(project: &Project, name: &str, sample: usize) -> Result<Vec<Document>> {
-    let sources = SourcesFile::load(&project.sources_path())?;
-    let Some(src) = sources.sources.iter().find(|s| s.name == name) else {
-        bail!(
-            "no source `{name}` in {} (sources: {})",
-            project.sources_path().display(),
-            sources
-                .sources
-                .iter()
-                .map(|s| s.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    };
+/// Reads up to `sample` documents of source `src` (all with 0).
+fn read_source(
+    sources: &SourcesFile,
+    src: &zeef_ingest::SourceConfig,
+    sample: usize,
+) -> Result<Vec<Document>> {
     let limit = if sample == 0 { usize::MAX } else { sample };
     let mut docs = Vec::new();
     'units: for unit in work_units(src, &sources.base_dir)? {
@@ -269,9 +251,17 @@ pub fn calibrate(project: &Project, opts: &Options) -> Result<Calibration> {
     let base_stages = cfg.profile_stages(&base)?;
     let chain = build_chain(&base_stages, &ctx)?;
 
+    // Read once: the trusted documents are measured and then evaluated with the others.
     let mut trusted_docs = Vec::new();
-    for t in &opts.trusted {
-        trusted_docs.extend(read_source(project, t, opts.sample)?);
+    let mut trusted_range = BTreeMap::new();
+    for src in sources
+        .sources
+        .iter()
+        .filter(|s| opts.trusted.contains(&s.name))
+    {
+        let start = trusted_docs.len();
+        trusted_docs.extend(read_source(&sources, src, opts.sample)?);
+        trusted_range.insert(src.name.clone(), start..trusted_docs.len());
     }
     // Each threshold may lose at most its part of what the proposal may lose in all.
     let active = THRESHOLDS
@@ -325,15 +315,22 @@ pub fn calibrate(project: &Project, opts: &Options) -> Result<Calibration> {
 
     let mut per_source = Vec::new();
     for s in &sources.sources {
-        let docs = read_source(project, &s.name, opts.sample)?;
+        let read;
+        let docs: &[Document] = match trusted_range.get(&s.name) {
+            Some(r) => &trusted_docs[r.clone()],
+            None => {
+                read = read_source(&sources, s, opts.sample)?;
+                &read
+            }
+        };
         let own = ZeefConfig::source_profile(s).to_string();
         let own_chain = if own == base {
             None
         } else {
             Some(build_chain(&cfg.profile_stages(&own)?, &ctx)?)
         };
-        let now = keeps(own_chain.as_deref().unwrap_or(&chain), &docs);
-        let then = keeps(&proposed_chain, &docs);
+        let now = keeps(own_chain.as_deref().unwrap_or(&chain), docs);
+        let then = keeps(&proposed_chain, docs);
         per_source.push((s.name.clone(), own, now, then));
     }
     let mut cal = Calibration {

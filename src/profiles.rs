@@ -29,7 +29,7 @@ pub const DEFAULT_PROFILE: &str = "web";
 
 /// Stage types a profile may not skip or change: rights are decided the same way for every
 /// source, and global stages decide across sources.
-const FIXED: &[&str] = &[
+pub(crate) const FIXED: &[&str] = &[
     "licence",
     "consent",
     "opt_out",
