@@ -287,6 +287,10 @@ pub struct ZeefConfig {
         skip_serializing_if = "BTreeMap::is_empty"
     )]
     pub profiles: BTreeMap<String, ProfileConfig>,
+    /// Where, when and by whom the dataset is published (`[publication]`): fills Croissant,
+    /// the dataset card and section 1.1 of the AI Act summary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publication: Option<zeef_reports::Publication>,
 }
 
 /// A loaded configuration with its paths resolved.
@@ -327,6 +331,12 @@ impl ZeefConfig {
         // here rather than when the first source that uses it is read.
         for name in config.profiles.keys() {
             config.profile_stages(name).map_err(|e| format!("{e:#}"))?;
+        }
+        if let Some(p) = &config.publication {
+            let problems = p.problems();
+            if !problems.is_empty() {
+                return Err(problems.join("; "));
+            }
         }
         Ok(config)
     }
@@ -420,6 +430,10 @@ mod tests {
         assert!(err.contains("min_wrds"), "{err}");
         let err = ZeefConfig::parse("[[stage]]\ntype = \"nope\"\n").expect_err("unknown type");
         assert!(err.contains("nope"), "{err}");
+        let err = ZeefConfig::parse("[publication]\nurl = \"example.org\"\n").expect_err("url");
+        assert!(err.contains("publication.url"), "{err}");
+        let err = ZeefConfig::parse("[publication]\nauthor = \"TNO\"\n").expect_err("key");
+        assert!(err.contains("author"), "{err}");
         for kind in StageConfig::KINDS {
             // Decontamination needs an evaluation set: it has no default.
             let expected = (*kind != "decontaminate").then_some(*kind);

@@ -1007,3 +1007,92 @@ fn croissant_and_dataset_card_describe_the_shards_and_audit_checks_their_hashes(
         "{t}"
     );
 }
+
+#[test]
+fn publication_fills_croissant_and_the_run_folder_loads_through_its_card() {
+    // A project that says where it is published: the demo with a `[publication]` table.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let project = tmp.path().join("project");
+    copy_dir(&demo_dir(), &project);
+    let config = project.join("zeef.toml");
+    let mut toml = std::fs::read_to_string(&config).expect("zeef.toml");
+    toml.push_str(
+        "\n[publication]\nname = \"zeef-demo-nl\"\nurl = \"https://huggingface.co/datasets/example/zeef-demo-nl\"\n\
+         version = \"1.0.0\"\ndate_published = \"2026-12-04\"\ncreator = \"Voorbeeld Taalconsortium\"\n\
+         creator_url = \"https://example.org\"\ncontact = \"data@example.org\"\n\
+         provider = \"Voorbeeld Taalconsortium, data@example.org\"\n",
+    );
+    std::fs::write(&config, toml).expect("write zeef.toml");
+    let run = tmp.path().join("run");
+    ok(zeef()
+        .args(["run", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(&run)
+        .output()
+        .expect("zeef run"));
+
+    let c = json(&run.join("croissant.json"));
+    assert_eq!(c["name"], "zeef-demo-nl");
+    assert_eq!(
+        c["url"],
+        "https://huggingface.co/datasets/example/zeef-demo-nl"
+    );
+    assert_eq!(c["datePublished"], "2026-12-04");
+    assert_eq!(c["version"], "1.0.0");
+    assert_eq!(c["creator"]["@type"], "sc:Organization");
+    assert_eq!(c["creator"]["name"], "Voorbeeld Taalconsortium");
+    let card = std::fs::read_to_string(run.join("README.md")).expect("README.md");
+    assert!(card.contains("pretty_name: zeef-demo-nl"), "{card}");
+    assert!(card.contains("- Contact: data@example.org"), "{card}");
+    assert!(!card.contains("Not yet in croissant.json"), "{card}");
+    let ai = json(&run.join("ai-act-summary.json"));
+    let s11 = &ai["sections"][0];
+    assert_eq!(s11["number"], "1.1");
+    assert_eq!(
+        s11["from_the_run"]["provider"],
+        "Voorbeeld Taalconsortium, data@example.org"
+    );
+    // Without `[publication]` the card names what a publisher still has to add.
+    let plain = std::fs::read_to_string(demo_run().join("README.md")).expect("README.md");
+    assert!(
+        plain.contains("Not yet in croissant.json (`[publication]` in zeef.toml): url, creator, datePublished, version"),
+        "{plain}"
+    );
+
+    // Hugging Face `datasets` loads the run folder through the card's `configs`: the kept
+    // documents and nothing from `excluded/`. CI installs it and sets ZEEF_REQUIRE_DATASETS.
+    let has = Command::new("python3")
+        .args(["-c", "import datasets"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has {
+        assert!(
+            std::env::var_os("ZEEF_REQUIRE_DATASETS").is_none(),
+            "the datasets package is required but not installed"
+        );
+        eprintln!("skipped: python3 with datasets not found");
+        return;
+    }
+    let script = "import sys, datasets\n\
+        ds = datasets.load_dataset(sys.argv[1], split='train', cache_dir=sys.argv[2])\n\
+        print(len(ds), ds.column_names.count('text'), sum(1 for t in ds['text'] if t))\n";
+    let out = ok(Command::new("python3")
+        .args(["-c", script])
+        .arg(&run)
+        .arg(tmp.path().join("hf-cache"))
+        .env("HF_DATASETS_OFFLINE", "1")
+        .env("HF_HUB_OFFLINE", "1")
+        .env("HF_HOME", tmp.path().join("hf-home"))
+        .output()
+        .expect("python3"));
+    let s = summary(&run);
+    let got = String::from_utf8_lossy(&out.stdout);
+    let kept = s.totals.documents_kept;
+    assert_eq!(
+        got.split_whitespace().collect::<Vec<_>>(),
+        vec![kept.to_string(), "1".into(), kept.to_string()],
+        "{}",
+        text(&out)
+    );
+}

@@ -5,13 +5,14 @@
 //! one `cr:FileObject` per output shard with its SHA-256 (the manifest's, checked by
 //! `zeef audit`), a `cr:FileSet` over `output/*.parquet`, a `documents` record set with one
 //! `cr:Field` per shard column, and a `sources` record set listing every source with its
-//! licence, rights holder and kept volume. What the run cannot know is left out rather than
-//! made up: `url`, `creator`, `datePublished` and `version` are for whoever publishes the
-//! dataset to add.
+//! licence, rights holder and kept volume. What the run cannot know comes from `[publication]`
+//! in `zeef.toml` ([`Publication`]: `url`, `creator`, `datePublished`, `version`) or is left
+//! out rather than made up, and the dataset card lists what is still missing.
 
 use crate::docs::TO_WRITE;
 use crate::figures::Figures;
 use crate::manifest::Manifest;
+use crate::publication::Publication;
 use crate::{Error, Result};
 use serde_json::{json, Map, Value};
 use std::fmt::Write;
@@ -116,6 +117,9 @@ fn column_description(name: &str) -> String {
 /// The dataset's name: the project folder's name (so runs of one project into different
 /// folders describe themselves alike), else the run folder's.
 fn dataset_name(dir: &Path, m: &Manifest) -> String {
+    if let Some(n) = Publication::of(m).name {
+        return n;
+    }
     let named = |p: &Path| {
         p.file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -268,6 +272,25 @@ pub fn croissant(dir: &Path, f: &Figures, m: &Manifest) -> Result<Value> {
         )),
     );
     d.insert("conformsTo".into(), json!(CONFORMS_TO));
+    let publication = Publication::of(m);
+    if let Some(u) = &publication.url {
+        d.insert("url".into(), json!(u));
+    }
+    if let Some(c) = &publication.creator {
+        let mut creator = Map::new();
+        creator.insert("@type".into(), json!("sc:Organization"));
+        creator.insert("name".into(), json!(c));
+        if let Some(u) = &publication.creator_url {
+            creator.insert("url".into(), json!(u));
+        }
+        d.insert("creator".into(), Value::Object(creator));
+    }
+    if let Some(v) = &publication.date_published {
+        d.insert("datePublished".into(), json!(v));
+    }
+    if let Some(v) = &publication.version {
+        d.insert("version".into(), json!(v));
+    }
     d.insert("license".into(), json!(licences));
     d.insert("inLanguage".into(), json!(languages(f)));
     d.insert("isLiveDataset".into(), json!(false));
@@ -388,6 +411,7 @@ fn hub_licence(spdx: &str) -> String {
 /// Renders the dataset card `README.md` (YAML front matter the Hub reads, then prose).
 pub fn dataset_card(dir: &Path, f: &Figures, m: &Manifest) -> String {
     let name = dataset_name(dir, m);
+    let publication = Publication::of(m);
     let mut spdx: Vec<&str> = f
         .licences
         .iter()
@@ -479,7 +503,8 @@ pub fn dataset_card(dir: &Path, f: &Figures, m: &Manifest) -> String {
     let _ = writeln!(d, "## Loading\n");
     let _ = writeln!(
         d,
-        "```python\nfrom datasets import load_dataset\nds = load_dataset(\"parquet\", data_files=\"output/*.parquet\", split=\"train\")\n```\n"
+        "The card's `configs` point at the output shards, so the folder (or the repository it is \
+         published to) loads as it is:\n\n```python\nfrom datasets import load_dataset\nds = load_dataset(\"path/to/this/folder\", split=\"train\")\n```\n"
     );
     let _ = writeln!(d, "## Licences and withdrawal\n");
     let _ = writeln!(
@@ -493,16 +518,37 @@ pub fn dataset_card(dir: &Path, f: &Figures, m: &Manifest) -> String {
             spdx.join(", ")
         }
     );
-    let _ = writeln!(d, "## For the publisher to write\n");
-    let _ = writeln!(
-        d,
-        "- Who made the dataset and how to reach them: {TO_WRITE}"
-    );
+    let missing = publication.missing_croissant_fields();
+    let _ = writeln!(d, "## Publication\n");
+    if let Some(c) = &publication.creator {
+        let _ = writeln!(d, "- Made by: {c}");
+    }
+    if let Some(c) = &publication.contact {
+        let _ = writeln!(d, "- Contact: {c}");
+    }
+    if let Some(u) = &publication.url {
+        let _ = writeln!(d, "- Published at: <{u}>");
+    }
+    if let Some(v) = &publication.date_published {
+        let _ = writeln!(d, "- Published on: {v}");
+    }
+    if let Some(v) = &publication.version {
+        let _ = writeln!(d, "- Version: {v}");
+    }
+    if publication.creator.is_none() || publication.contact.is_none() {
+        let _ = writeln!(
+            d,
+            "- Who made the dataset and how to reach them (`creator`, `contact` in `[publication]`): {TO_WRITE}"
+        );
+    }
     let _ = writeln!(d, "- Intended uses and uses to avoid: {TO_WRITE}");
-    let _ = writeln!(
-        d,
-        "- Where it is published (`url`, `creator` and `datePublished` in croissant.json): {TO_WRITE}"
-    );
+    if !missing.is_empty() {
+        let _ = writeln!(
+            d,
+            "- Not yet in croissant.json (`[publication]` in zeef.toml): {}: {TO_WRITE}",
+            missing.join(", ")
+        );
+    }
     d
 }
 

@@ -307,12 +307,20 @@ pub fn ai_act(f: &Figures, m: &Manifest, crawl_period: Option<(String, String)>)
         .collect();
 
     let sections = vec![
-        section(
-            "1.1",
-            "Provider identification",
-            json!({}),
-            &["provider name and contact details", "authorised representative, if any"],
-        ),
+        match crate::publication::Publication::of(m).provider {
+            Some(p) => section(
+                "1.1",
+                "Provider identification",
+                json!({"provider": p}),
+                &["authorised representative, if any"],
+            ),
+            None => section(
+                "1.1",
+                "Provider identification",
+                json!({}),
+                &["provider name and contact details", "authorised representative, if any"],
+            ),
+        },
         section(
             "1.2",
             "Model identification",

@@ -1,12 +1,16 @@
-//! The report's figures, counted from the shards themselves with polars: the shards are the
-//! dataset, so the report cannot drift from them. `run.json` is used only to cross-check.
+//! The report's figures, counted from the shards themselves: the shards are the dataset, so
+//! the report cannot drift from them. `run.json` is used only to cross-check. One streaming
+//! pass folds every document into grouped counts; the tests recount the same figures with
+//! polars, independently.
 
 use crate::manifest::RunContext;
 use crate::{Error, Result};
-use polars::prelude::*;
+use parquet::file::reader::{FileReader, SerializedFileReader};
+use regex::Regex;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use std::path::Path;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use zeef_core::Document;
 
 /// Documents, words and bytes of one group.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -204,164 +208,198 @@ pub struct Training {
     pub val_loss: Vec<(u64, f64)>,
 }
 
-fn pe(e: PolarsError) -> Error {
-    Error::Polars(e.to_string())
-}
-
-fn shard_paths(dir: &Path) -> Result<Vec<String>> {
-    let paths = zeef_core::list_shards(dir).map_err(|e| Error::Format {
-        path: dir.to_path_buf(),
+fn read_err(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Format {
+        path: path.to_path_buf(),
         message: e.to_string(),
-    })?;
-    Ok(paths
-        .iter()
-        .map(|p| p.to_string_lossy().into_owned())
-        .collect())
+    }
 }
 
-fn scan(paths: &[String]) -> Result<Option<LazyFrame>> {
-    let frames = paths
-        .iter()
-        .map(|p| LazyFrame::scan_parquet(PlRefPath::new(p.as_str()), ScanArgsParquet::default()))
-        .collect::<PolarsResult<Vec<_>>>()
-        .map_err(pe)?;
-    if frames.is_empty() {
-        return Ok(None);
-    }
-    concat(frames, UnionArgs::default()).map(Some).map_err(pe)
+fn shard_paths(dir: &Path) -> Result<Vec<PathBuf>> {
+    zeef_core::list_shards(dir).map_err(|e| read_err(dir, e))
 }
 
 /// Rows of one Parquet file, from its footer.
 pub fn parquet_rows(path: &Path) -> Result<u64> {
-    let df = LazyFrame::scan_parquet(
-        PlRefPath::new(path.to_string_lossy().as_ref()),
-        ScanArgsParquet::default(),
-    )
-    .and_then(|lf| lf.select([len().alias("n")]).collect())
-    .map_err(pe)?;
-    first_u64(&df, "n")
+    let f = std::fs::File::open(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let reader = SerializedFileReader::new(f).map_err(|e| read_err(path, e))?;
+    Ok(u64::try_from(reader.metadata().file_metadata().num_rows()).unwrap_or(0))
 }
 
-fn first_u64(df: &DataFrame, name: &str) -> Result<u64> {
-    let c = df
-        .column(name)
-        .and_then(|c| c.cast(&DataType::UInt64))
-        .map_err(pe)?;
-    Ok(c.u64().map_err(pe)?.get(0).unwrap_or(0))
+/// Calls `f` with every document of the shards at `paths`, in order, one batch at a time, so
+/// no more than a batch of text is held.
+pub(crate) fn for_each_document(
+    paths: &[PathBuf],
+    mut f: impl FnMut(&Document) -> Result<()>,
+) -> Result<()> {
+    for p in paths {
+        let reader = zeef_core::ShardReader::open(p, READ_BATCH).map_err(|e| read_err(p, e))?;
+        for batch in reader {
+            for d in &batch.map_err(|e| read_err(p, e))? {
+                f(d)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 const NONE: &str = "(none)";
+const UNIDENTIFIED: &str = "(unidentified)";
+/// Documents per batch when the shards are read for the figures.
+const READ_BATCH: usize = 1024;
+/// The length histogram's bins: 0, 1, 2-3, 4-7, ... (the bit length of the word count).
+const LENGTH_BINS: usize = 65;
 
-/// The per-document columns every figure is counted from: no text, so it stays small.
-fn base(lf: LazyFrame, kept: bool, signals: &[String]) -> LazyFrame {
-    let mut cols = vec![
-        lit(kept).alias("kept"),
-        col("id"),
-        col("source"),
-        col("license").fill_null(lit(NONE)).alias("license"),
-        col("rights_holder")
-            .fill_null(lit(NONE))
-            .alias("rights_holder"),
-        col("agreement_id")
-            .fill_null(lit(NONE))
-            .alias("agreement_id"),
-        col("lang").fill_null(lit("(unidentified)")).alias("lang"),
-        col("url"),
-        col("verdict_stage"),
-        col("verdict_reason"),
-        // \S+ in the regex crate uses Unicode White_Space, as str::split_whitespace does.
-        col("text")
-            .str()
-            .count_matches(lit(r"\S+"), false)
-            .cast(DataType::UInt64)
-            .alias("words"),
-        col("text")
-            .str()
-            .len_bytes()
-            .cast(DataType::UInt64)
-            .alias("bytes"),
-    ];
-    cols.extend(signals.iter().map(|s| col(s.as_str())));
-    lf.select(cols)
+fn length_bin(words: u64) -> usize {
+    (64 - words.leading_zeros()) as usize
 }
 
-fn volume_aggs() -> [Expr; 3] {
-    [
-        len().cast(DataType::UInt64).alias("documents"),
-        col("words").sum().alias("words"),
-        col("bytes").sum().alias("bytes"),
-    ]
+/// Kept and excluded volume of one key.
+type Split = (Volume, Volume);
+
+/// The grouped counts the figures are made of, folded one document at a time. Everything here
+/// is a count per key, except the signal values the histograms bin (one number per document
+/// and signal) and a few sample documents per exclusion reason.
+struct Tally {
+    kept: Volume,
+    excluded: Volume,
+    /// (stage, reason) of excluded documents.
+    funnel: BTreeMap<(String, String), Volume>,
+    /// By source, licence, rights holder, agreement and language.
+    groups: [BTreeMap<String, Split>; 5],
+    length_kept: [u64; LENGTH_BINS],
+    length_excluded: [u64; LENGTH_BINS],
+    max_words: u64,
+    /// Signal names, in shard column order.
+    signals: Vec<String>,
+    /// Per signal: its finite values with whether the document was kept.
+    values: Vec<Vec<(f64, bool)>>,
+    /// Per `pii_*` kind: kept documents with a match, and matches.
+    pii: BTreeMap<String, (u64, u64)>,
+    /// Near-duplicate cluster size → documents carrying it.
+    cluster_members: BTreeMap<u64, u64>,
+    /// (stage, reason) → its first excluded documents: id, source, detail, text.
+    samples: BTreeMap<(String, String), Vec<[String; 4]>>,
+    /// Host of kept crawled documents → (documents, bytes).
+    domains: BTreeMap<String, (u64, u64)>,
+    crawled: BTreeSet<String>,
+    host: Regex,
 }
 
-fn str_col<'a>(df: &'a DataFrame, name: &str) -> Result<&'a StringChunked> {
-    df.column(name).and_then(|c| c.str()).map_err(pe)
+fn add(v: &mut Volume, words: u64, bytes: u64) {
+    v.documents += 1;
+    v.words += words;
+    v.bytes += bytes;
 }
 
-fn u64_vec(df: &DataFrame, name: &str) -> Result<Vec<u64>> {
-    let c = df
-        .column(name)
-        .and_then(|c| c.cast(&DataType::UInt64))
-        .map_err(pe)?;
-    Ok(c.u64()
-        .map_err(pe)?
-        .iter()
-        .map(|v| v.unwrap_or(0))
-        .collect())
-}
-
-fn volumes(df: &DataFrame) -> Result<Vec<Volume>> {
-    let d = u64_vec(df, "documents")?;
-    let w = u64_vec(df, "words")?;
-    let b = u64_vec(df, "bytes")?;
-    Ok(d.into_iter()
-        .zip(w)
-        .zip(b)
-        .map(|((documents, words), bytes)| Volume {
-            documents,
-            words,
-            bytes,
-        })
-        .collect())
-}
-
-fn breakdown(all: &LazyFrame, key: &str) -> Result<Vec<Breakdown>> {
-    let df = all
-        .clone()
-        .group_by([col(key), col("kept")])
-        .agg(volume_aggs())
-        .sort([key], SortMultipleOptions::default())
-        .collect()
-        .map_err(pe)?;
-    let keys = str_col(&df, key)?;
-    let kept = df
-        .column("kept")
-        .and_then(|c| c.bool())
-        .map_err(pe)?
-        .clone();
-    let vols = volumes(&df)?;
-    let mut map: BTreeMap<String, Breakdown> = BTreeMap::new();
-    for ((k, is_kept), v) in keys.iter().zip(kept.iter()).zip(vols) {
-        let k = k.unwrap_or(NONE).to_string();
-        let e = map.entry(k.clone()).or_insert_with(|| Breakdown {
-            key: k,
+impl Tally {
+    fn new(signals: Vec<String>, crawled: BTreeSet<String>) -> Result<Self> {
+        let host = Regex::new(r"^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?([^/:?#]+)")
+            .map_err(|e| Error::Mismatch(format!("host pattern: {e}")))?;
+        let pii = signals
+            .iter()
+            .filter_map(|s| s.strip_prefix("pii_"))
+            .map(|k| (k.to_string(), (0, 0)))
+            .collect();
+        Ok(Tally {
             kept: Volume::default(),
             excluded: Volume::default(),
-        });
-        if is_kept.unwrap_or(false) {
-            e.kept = v;
+            funnel: BTreeMap::new(),
+            groups: Default::default(),
+            length_kept: [0; LENGTH_BINS],
+            length_excluded: [0; LENGTH_BINS],
+            max_words: 0,
+            values: vec![Vec::new(); signals.len()],
+            signals,
+            pii,
+            cluster_members: BTreeMap::new(),
+            samples: BTreeMap::new(),
+            domains: BTreeMap::new(),
+            crawled,
+            host,
+        })
+    }
+
+    fn observe(&mut self, d: &Document) {
+        let kept = d.is_kept();
+        let words = d.word_count() as u64;
+        let bytes = d.text.len() as u64;
+        add(
+            if kept {
+                &mut self.kept
+            } else {
+                &mut self.excluded
+            },
+            words,
+            bytes,
+        );
+        let keys = [
+            d.source.as_str(),
+            d.license.as_deref().unwrap_or(NONE),
+            d.rights_holder.as_deref().unwrap_or(NONE),
+            d.agreement_id.as_deref().unwrap_or(NONE),
+            d.lang.as_deref().unwrap_or(UNIDENTIFIED),
+        ];
+        for (map, key) in self.groups.iter_mut().zip(keys) {
+            if !map.contains_key(key) {
+                map.insert(key.to_string(), Split::default());
+            }
+            if let Some(split) = map.get_mut(key) {
+                add(if kept { &mut split.0 } else { &mut split.1 }, words, bytes);
+            }
+        }
+        let bin = length_bin(words);
+        if kept {
+            self.length_kept[bin] += 1;
         } else {
-            e.excluded = v;
+            self.length_excluded[bin] += 1;
+        }
+        self.max_words = self.max_words.max(words);
+        for (name, values) in self.signals.iter().zip(self.values.iter_mut()) {
+            let Some(v) = d.signal(name) else {
+                continue;
+            };
+            if let Some(kind) = name.strip_prefix("pii_") {
+                if kept && v > 0.0 {
+                    let e = self.pii.entry(kind.to_string()).or_default();
+                    e.0 += 1;
+                    e.1 += v as u64;
+                }
+            } else if name == "near_dup_cluster_size" {
+                *self.cluster_members.entry(v as u64).or_default() += 1;
+            } else if v.is_finite() {
+                values.push((v, kept));
+            }
+        }
+        if let Some(e) = d.exclusion() {
+            let key = (e.stage.clone(), e.reason.code().to_string());
+            let samples = self.samples.entry(key.clone()).or_default();
+            if samples.len() < SAMPLES_PER_REASON {
+                samples.push([
+                    d.id.clone(),
+                    d.source.clone(),
+                    e.detail.clone(),
+                    d.text.clone(),
+                ]);
+            }
+            add(self.funnel.entry(key).or_default(), words, bytes);
+        }
+        if kept && self.crawled.contains(&d.source) {
+            if let Some(url) = &d.url {
+                let host = self
+                    .host
+                    .captures(url)
+                    .and_then(|c| c.get(1))
+                    .map_or_else(|| "(no host)".to_string(), |m| m.as_str().to_lowercase());
+                let e = self.domains.entry(host).or_default();
+                e.0 += 1;
+                e.1 += bytes;
+            }
         }
     }
-    Ok(map.into_values().collect())
-}
-
-fn f64_vec(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
-    let c = df
-        .column(name)
-        .and_then(|c| c.cast(&DataType::Float64))
-        .map_err(pe)?;
-    Ok(c.f64().map_err(pe)?.iter().collect())
 }
 
 const BINS: usize = 20;
@@ -404,33 +442,18 @@ fn histogram(values: &[(f64, bool)], extra: &[f64]) -> Histogram {
     }
 }
 
-fn length_histogram(words: &[u64], kept: &[bool]) -> Histogram {
+fn length_histogram(kept: &[u64], excluded: &[u64], max_words: u64) -> Histogram {
     // Bins 0, 1, 2-3, 4-7, ... up to the longest document.
-    let max = words.iter().copied().max().unwrap_or(0);
-    let nbins = (64 - max.leading_zeros()) as usize + 1;
+    let nbins = length_bin(max_words) + 1;
     let mut edges = vec![0.0];
     for i in 0..nbins {
         edges.push((1u64 << i) as f64);
     }
-    let mut k = vec![0; nbins];
-    let mut e = vec![0; nbins];
-    for (&w, &is_kept) in words.iter().zip(kept) {
-        let i = if w == 0 {
-            0
-        } else {
-            (64 - w.leading_zeros()) as usize
-        };
-        let i = i.min(nbins - 1);
-        if is_kept {
-            k[i] += 1;
-        } else {
-            e[i] += 1;
-        }
-    }
+    let counts = |c: &[u64]| (0..nbins).map(|i| c.get(i).copied().unwrap_or(0)).collect();
     Histogram {
         edges,
-        kept: k,
-        excluded: e,
+        kept: counts(kept),
+        excluded: counts(excluded),
     }
 }
 
@@ -464,94 +487,60 @@ pub fn thresholds(config: &serde_json::Value, signal: &str) -> Vec<Threshold> {
     out
 }
 
-const SAMPLES_PER_REASON: u32 = 3;
+const SAMPLES_PER_REASON: usize = 3;
 const EXCERPT_CHARS: usize = 300;
 
-/// Counts every figure of the run folder `dir` from its shards.
+fn breakdown(map: BTreeMap<String, Split>) -> Vec<Breakdown> {
+    map.into_iter()
+        .map(|(key, (kept, excluded))| Breakdown {
+            key,
+            kept,
+            excluded,
+        })
+        .collect()
+}
+
+/// Counts every figure of the run folder `dir` from its shards, in one streaming pass over
+/// them: the output shards, then the excluded shards.
 pub fn compute(dir: &Path, stage_order: &[String], ctx: &RunContext) -> Result<Figures> {
     let out_paths = shard_paths(&dir.join("output"))?;
     let exc_paths = shard_paths(&dir.join("excluded"))?;
-    let out = scan(&out_paths)?;
-    let exc = scan(&exc_paths)?;
-    let Some(first) = out.as_ref().or(exc.as_ref()) else {
+    let Some(first) = out_paths.first().or(exc_paths.first()) else {
         return Ok(empty());
     };
-    let schema = first.clone().collect_schema().map_err(pe)?;
+    let schema = zeef_core::ShardReader::open(first, 1)
+        .map_err(|e| read_err(first, e))?
+        .schema();
     let signals: Vec<String> = schema
-        .iter_names()
-        .filter(|n| n.starts_with(zeef_core::schema::SIGNAL_PREFIX))
-        .map(|n| n.to_string())
-        .collect();
-    // One pass over the shards, one shard at a time: a shard's text is read for its words and
-    // bytes and dropped before the next is opened, so the report never holds more than one
-    // shard's text. Every group-by then runs on this text-free frame.
-    let mut table: Option<DataFrame> = None;
-    for (paths, kept) in [(&out_paths, true), (&exc_paths, false)] {
-        for p in paths {
-            let lf =
-                LazyFrame::scan_parquet(PlRefPath::new(p.as_str()), ScanArgsParquet::default())
-                    .map_err(pe)?;
-            let part = base(lf, kept, &signals).collect().map_err(pe)?;
-            match table.as_mut() {
-                None => table = Some(part),
-                Some(t) => {
-                    t.vstack_mut(&part).map_err(pe)?;
-                }
-            }
-        }
-    }
-    let Some(mut table) = table else {
-        return Ok(empty());
-    };
-    table.rechunk_mut_par();
-    let all = table.clone().lazy();
-
-    let totals = all
-        .clone()
-        .group_by([col("kept")])
-        .agg(volume_aggs())
-        .collect()
-        .map_err(pe)?;
-    let mut kept = Volume::default();
-    let mut excluded = Volume::default();
-    let flags = totals
-        .column("kept")
-        .and_then(|c| c.bool())
-        .map_err(pe)?
-        .clone();
-    for (flag, v) in flags.iter().zip(volumes(&totals)?) {
-        if flag.unwrap_or(false) {
-            kept = v;
-        } else {
-            excluded = v;
-        }
-    }
-    let read = Volume {
-        documents: kept.documents + excluded.documents,
-        words: kept.words + excluded.words,
-        bytes: kept.bytes + excluded.bytes,
-    };
-
-    let funnel_df = all
-        .clone()
-        .filter(col("kept").not())
-        .group_by([col("verdict_stage"), col("verdict_reason")])
-        .agg(volume_aggs())
-        .sort(
-            ["verdict_stage", "verdict_reason"],
-            SortMultipleOptions::default(),
-        )
-        .collect()
-        .map_err(pe)?;
-    let stages = str_col(&funnel_df, "verdict_stage")?;
-    let reasons = str_col(&funnel_df, "verdict_reason")?;
-    let mut funnel: Vec<FunnelStep> = stages
+        .fields()
         .iter()
-        .zip(reasons.iter())
-        .zip(volumes(&funnel_df)?)
-        .map(|((s, r), volume)| FunnelStep {
-            stage: s.unwrap_or(NONE).to_string(),
-            reason: r.unwrap_or(NONE).to_string(),
+        .filter_map(|f| f.name().strip_prefix(zeef_core::schema::SIGNAL_PREFIX))
+        .map(str::to_string)
+        .collect();
+    let crawled = ctx
+        .sources
+        .iter()
+        .filter(|s| s.category() == "crawled")
+        .map(|s| s.name.clone())
+        .collect();
+    let mut t = Tally::new(signals, crawled)?;
+    for paths in [&out_paths, &exc_paths] {
+        for_each_document(paths, |d| {
+            t.observe(d);
+            Ok(())
+        })?;
+    }
+
+    let read = Volume {
+        documents: t.kept.documents + t.excluded.documents,
+        words: t.kept.words + t.excluded.words,
+        bytes: t.kept.bytes + t.excluded.bytes,
+    };
+    let mut funnel: Vec<FunnelStep> = std::mem::take(&mut t.funnel)
+        .into_iter()
+        .map(|((stage, reason), volume)| FunnelStep {
+            stage,
+            reason,
             volume,
         })
         .collect();
@@ -565,56 +554,9 @@ pub fn compute(dir: &Path, stage_order: &[String], ctx: &RunContext) -> Result<F
         (pos(&a.stage), &a.stage, &a.reason).cmp(&(pos(&b.stage), &b.stage, &b.reason))
     });
 
-    let kept_flags: Vec<bool> = table
-        .column("kept")
-        .and_then(|c| c.bool())
-        .map_err(pe)?
-        .iter()
-        .map(|v| v.unwrap_or(false))
-        .collect();
-    let words = u64_vec(&table, "words")?;
-    let length_words = length_histogram(&words, &kept_flags);
-
     let mut signal_figures = Vec::new();
-    let mut pii = BTreeMap::new();
-    let mut duplicate_clusters = BTreeMap::new();
-    for col_name in &signals {
-        let name = col_name
-            .strip_prefix(zeef_core::schema::SIGNAL_PREFIX)
-            .unwrap_or(col_name);
-        let values = f64_vec(&table, col_name)?;
-        if let Some(kind) = name.strip_prefix("pii_") {
-            let (mut docs, mut matches) = (0u64, 0u64);
-            for (v, &k) in values.iter().zip(&kept_flags) {
-                if let (Some(v), true) = (v, k) {
-                    if *v > 0.0 {
-                        docs += 1;
-                        matches += *v as u64;
-                    }
-                }
-            }
-            pii.insert(kind.to_string(), (docs, matches));
-            continue;
-        }
-        if name == "near_dup_cluster_size" {
-            // Every member of a cluster carries its size: members / size = clusters.
-            let mut members: BTreeMap<u64, u64> = BTreeMap::new();
-            for v in values.iter().flatten() {
-                *members.entry(*v as u64).or_default() += 1;
-            }
-            for (size, n) in members {
-                if size > 1 {
-                    duplicate_clusters.insert(size, n / size);
-                }
-            }
-            continue;
-        }
-        let present: Vec<(f64, bool)> = values
-            .iter()
-            .zip(&kept_flags)
-            .filter_map(|(v, &k)| v.filter(|v| v.is_finite()).map(|v| (v, k)))
-            .collect();
-        if present.is_empty() {
+    for (name, present) in t.signals.iter().zip(&t.values) {
+        if name.starts_with("pii_") || name == "near_dup_cluster_size" || present.is_empty() {
             continue;
         }
         let th = thresholds(&ctx.config, name);
@@ -631,12 +573,19 @@ pub fn compute(dir: &Path, stage_order: &[String], ctx: &RunContext) -> Result<F
             .filter(|m| *m >= lo - span && *m <= hi + span)
             .collect();
         signal_figures.push(SignalFigure {
-            name: name.to_string(),
+            name: name.clone(),
             documents: present.len() as u64,
-            histogram: histogram(&present, &near),
+            histogram: histogram(present, &near),
             thresholds: th,
         });
     }
+    // Every member of a cluster carries its size: members / size = clusters.
+    let duplicate_clusters = t
+        .cluster_members
+        .iter()
+        .filter(|(size, _)| **size > 1)
+        .map(|(size, n)| (*size, n / size))
+        .collect();
 
     let reason_counts = |code: &str| {
         funnel
@@ -648,31 +597,45 @@ pub fn compute(dir: &Path, stage_order: &[String], ctx: &RunContext) -> Result<F
     let exact_duplicates = reason_counts("exact_duplicate");
     let near_duplicates = reason_counts("near_duplicate");
 
-    let samples = match &exc {
-        Some(lf) => samples(lf, &funnel)?,
-        None => Vec::new(),
-    };
-    let crawled: Vec<&str> = ctx
-        .sources
-        .iter()
-        .filter(|s| s.category() == "crawled")
-        .map(|s| s.name.as_str())
+    let masker = crate::mask::Masker::new()?;
+    let mut samples = Vec::new();
+    for step in &funnel {
+        let key = (step.stage.clone(), step.reason.clone());
+        for [id, source, detail, text] in t.samples.remove(&key).unwrap_or_default() {
+            samples.push(Sample {
+                stage: step.stage.clone(),
+                reason: step.reason.clone(),
+                id,
+                source,
+                detail: masker.mask(&detail, EXCERPT_CHARS),
+                excerpt: masker.mask(&text, EXCERPT_CHARS),
+            });
+        }
+    }
+    let mut crawled_domains: Vec<Domain> = std::mem::take(&mut t.domains)
+        .into_iter()
+        .map(|(domain, (documents, bytes))| Domain {
+            domain,
+            documents,
+            bytes,
+        })
         .collect();
-    let crawled_domains = domains(&all, &crawled)?;
+    crawled_domains.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.domain.cmp(&b.domain)));
+    let [sources, licences, rights_holders, agreements, languages] = std::mem::take(&mut t.groups);
 
     Ok(Figures {
         read,
-        kept,
-        excluded,
+        kept: t.kept,
+        excluded: t.excluded,
         funnel,
-        sources: breakdown(&all, "source")?,
-        licences: breakdown(&all, "license")?,
-        rights_holders: breakdown(&all, "rights_holder")?,
-        agreements: breakdown(&all, "agreement_id")?,
-        languages: breakdown(&all, "lang")?,
-        length_words,
+        sources: breakdown(sources),
+        licences: breakdown(licences),
+        rights_holders: breakdown(rights_holders),
+        agreements: breakdown(agreements),
+        languages: breakdown(languages),
+        length_words: length_histogram(&t.length_kept, &t.length_excluded, t.max_words),
         signals: signal_figures,
-        pii,
+        pii: t.pii,
         duplicate_clusters,
         exact_duplicates,
         near_duplicates,
@@ -695,7 +658,7 @@ fn empty() -> Figures {
         rights_holders: Vec::new(),
         agreements: Vec::new(),
         languages: Vec::new(),
-        length_words: length_histogram(&[], &[]),
+        length_words: length_histogram(&[], &[], 0),
         signals: Vec::new(),
         pii: BTreeMap::new(),
         duplicate_clusters: BTreeMap::new(),
@@ -707,97 +670,6 @@ fn empty() -> Figures {
         training: None,
         words_removed: Vec::new(),
     }
-}
-
-fn samples(exc: &LazyFrame, funnel: &[FunnelStep]) -> Result<Vec<Sample>> {
-    let masker = crate::mask::Masker::new()?;
-    let mut out = Vec::new();
-    for step in funnel {
-        let df = exc
-            .clone()
-            .filter(
-                col("verdict_stage")
-                    .eq(lit(step.stage.as_str()))
-                    .and(col("verdict_reason").eq(lit(step.reason.as_str()))),
-            )
-            .select([col("id"), col("source"), col("verdict_detail"), col("text")])
-            .limit(SAMPLES_PER_REASON)
-            .collect()
-            .map_err(pe)?;
-        let ids = str_col(&df, "id")?;
-        let sources = str_col(&df, "source")?;
-        let details = str_col(&df, "verdict_detail")?;
-        let texts = df
-            .column("text")
-            .and_then(|c| c.cast(&DataType::String))
-            .map_err(pe)?;
-        let texts = texts.str().map_err(pe)?;
-        for (((id, source), detail), text) in ids
-            .iter()
-            .zip(sources.iter())
-            .zip(details.iter())
-            .zip(texts.iter())
-        {
-            out.push(Sample {
-                stage: step.stage.clone(),
-                reason: step.reason.clone(),
-                id: id.unwrap_or_default().to_string(),
-                source: source.unwrap_or_default().to_string(),
-                detail: masker.mask(detail.unwrap_or_default(), EXCERPT_CHARS),
-                excerpt: masker.mask(text.unwrap_or_default(), EXCERPT_CHARS),
-            });
-        }
-    }
-    Ok(out)
-}
-
-fn domains(all: &LazyFrame, crawled: &[&str]) -> Result<Vec<Domain>> {
-    if crawled.is_empty() {
-        return Ok(Vec::new());
-    }
-    let is_crawled = crawled
-        .iter()
-        .map(|n| col("source").eq(lit(*n)))
-        .reduce(|a, b| a.or(b))
-        .unwrap_or(lit(false));
-    let df = all
-        .clone()
-        .filter(col("kept").and(is_crawled).and(col("url").is_not_null()))
-        .with_column(
-            col("url")
-                .str()
-                .extract(
-                    lit(r"^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?([^/:?#]+)"),
-                    1,
-                )
-                .str()
-                .to_lowercase()
-                .fill_null(lit("(no host)"))
-                .alias("domain"),
-        )
-        .group_by([col("domain")])
-        .agg([
-            len().cast(DataType::UInt64).alias("documents"),
-            col("bytes").sum().alias("bytes"),
-        ])
-        .sort(
-            ["bytes", "domain"],
-            SortMultipleOptions::default().with_order_descending_multi([true, false]),
-        )
-        .collect()
-        .map_err(pe)?;
-    let d = str_col(&df, "domain")?;
-    let docs = u64_vec(&df, "documents")?;
-    let bytes = u64_vec(&df, "bytes")?;
-    Ok(d.iter()
-        .zip(docs)
-        .zip(bytes)
-        .map(|((d, documents), bytes)| Domain {
-            domain: d.unwrap_or_default().to_string(),
-            documents,
-            bytes,
-        })
-        .collect())
 }
 
 /// Training tokens per rights holder from `tokens/manifest.jsonl` (one JSON object a line with
@@ -861,7 +733,16 @@ mod tests {
         assert_eq!(h.edges.len(), BINS + 1);
         assert_eq!(h.kept.iter().sum::<u64>(), 2);
         assert_eq!(h.excluded.iter().sum::<u64>(), 1);
-        let l = length_histogram(&[0, 1, 3, 100], &[true, true, false, true]);
+        let mut kept = [0; LENGTH_BINS];
+        let mut excluded = [0; LENGTH_BINS];
+        for (w, k) in [(0, true), (1, true), (3, false), (100, true)] {
+            if k {
+                kept[length_bin(w)] += 1;
+            } else {
+                excluded[length_bin(w)] += 1;
+            }
+        }
+        let l = length_histogram(&kept, &excluded, 100);
         assert_eq!(l.kept.iter().sum::<u64>(), 3);
         assert_eq!(l.excluded, {
             let mut v = vec![0; l.kept.len()];

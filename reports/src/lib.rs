@@ -1,4 +1,4 @@
-//! Reports of a run for the people who check it, counted from the shards with polars:
+//! Reports of a run for the people who check it, counted from the shards in one streaming pass:
 //!
 //! - `report.html`: a self-contained page (inline SVG, no network) for the data steward;
 //! - `report.json`: the same figures for machines;
@@ -17,10 +17,12 @@ pub mod figures;
 mod html;
 pub mod manifest;
 mod mask;
+pub mod publication;
 
 pub use figures::Figures;
 pub use manifest::{InputFile, Manifest, RunContext, ShardEntry, SourceInfo};
 pub use mask::Masker;
+pub use publication::Publication;
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -45,9 +47,6 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
-    /// A query over the shards failed.
-    #[error("counting the shards: {0}")]
-    Polars(String),
     /// The personal-data masker could not be built.
     #[error("personal-data masking: {0}")]
     Mask(#[from] zeef_filters::ConfigError),
