@@ -46,6 +46,28 @@ pub(crate) const TITLES: &[&str] = &[
 /// Titles written as a whole word that need no dot (`mevrouw Jansen`, `de heer Visser`).
 pub(crate) const ADDRESS_FORMS: &[&str] = &["mevrouw", "meneer", "de heer", "mijnheer", "juffrouw"];
 
+/// Plural forms of address, before a list of names (`de heren Bastiaansen, Osta en Vrielink`).
+pub(crate) const PLURAL_FORMS: &[&str] = &["heren", "dames", "gebroeders", "gezusters"];
+
+/// Nouns of a person's relation or role that stand right before a name in running text
+/// (`zijn broer Ralf`, `premier Rutte`, `bondscoach Louis van Gaal`); agent nouns in `-ist`
+/// (`gitarist`, `journalist`) count too. Offices of state are here as well; whether their
+/// holder is named in a public role is decided apart (see `roles`).
+pub(crate) const ROLE_NOUNS: &[&str] = &[
+    "broer", "broertje", "zus", "zusje", "zuster", "vader", "moeder", "zoon", "dochter",
+    "echtgenoot", "echtgenote", "vrouw", "oom", "tante", "neef", "nicht", "opa", "oma",
+    "grootvader", "grootmoeder", "schoonvader", "schoonmoeder", "buurman", "buurvrouw",
+    "vriend", "vriendin", "partner", "dubbelpartner", "collega", "ploeggenoot", "teamgenoot",
+    "clubgenoot", "premier", "oud-premier", "bondscoach", "trainer", "coach", "topman",
+    "topvrouw", "woordvoerder", "woordvoerster", "aanvoerder", "doelman", "keeper", "renner",
+    "wielrenner", "schaatser", "schaatsster", "zwemmer", "zwemster", "tennisser", "tennisster",
+    "schaker", "zanger", "zangeres", "schrijver", "schrijfster", "auteur", "dichter",
+    "dichteres", "regisseur", "acteur", "actrice", "kunstenaar", "schilder", "presentator",
+    "presentatrice", "politicus", "lijsttrekker", "fractievoorzitter", "partijleider",
+    "kamerlid", "senator", "minister", "staatssecretaris", "burgemeester", "wethouder",
+    "president", "paus", "kardinaal", "bisschop", "dominee", "pastoor",
+];
+
 /// Phrases after which a name follows without a title (`w.g. B. van Wagtendonk`,
 /// `ten name van H.J. Brouwer`, `namens W. Terpstra`).
 pub(crate) const NAME_LEADS: &[&str] = &[
@@ -420,7 +442,37 @@ pub(crate) const NOT_NAMES: &[&str] = &[
     "Opmerking",
     "Bron",
     "Actor",
-];
+    // Heads of states, governments and offices in the languages of treaties.
+    "Parties",
+    "Party",
+    "Gobierno",
+    "Reino",
+    "Junta",
+    "Encargado",
+    "Principauté",
+    "Gemenebest",
+    "Etats",
+    "États",
+    "Office",
+    "Secretary",
+    "Ambassador",
+    "Zaakgelastigde",
+    "Gezant",
+    "Rijksvertegenwoordiger",
+    "Volksrepubliek",
+    "Bewindvoerders",
+    "Bewindvoerder",
+    "Buitengewoon",
+    "Afkondigingsblad",
+    "Publicatieblad",
+    "Bibliotheek",
+    "Handvest",
+    "Beleidsregels",
+    "Hoofdcursus",
+    "Centrales",
+    "Commonwealth",
+    "Minister-Presidenten",
+]; 
 
 /// Function words and common sentence openers: a capitalised one at a sentence start is not a
 /// first name (`Volgens de Minister`, `Tegen de Spaanse krant`).
