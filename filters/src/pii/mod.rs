@@ -537,7 +537,9 @@ impl Pii {
         if self.on(PiiKind::Postcode) && shapes.postcode {
             for m in self.postcode.find_iter(text) {
                 if let Some(start) = address_start(text, m.start(), m.as_str()) {
-                    push(PiiKind::Postcode, start, m.end());
+                    if !places::institutional(text, start) {
+                        push(PiiKind::Postcode, start, m.end());
+                    }
                 }
             }
         }
@@ -587,7 +589,7 @@ impl Pii {
                 ) {
                     // Followed by a postcode: the postcode recogniser decides, and one that
                     // fails its letter rules (`3512 SS`) leaves the whole address alone.
-                    if !places::postcode_follows(text, e) {
+                    if !places::postcode_follows(text, e) && !places::institutional(text, s) {
                         push(PiiKind::Address, s, e);
                     }
                 }
@@ -767,7 +769,10 @@ impl Pii {
     /// returns the end of the number (`Laan van Meerdervoort 1021`).
     fn street_after(&self, text: &str, at: usize) -> Option<usize> {
         let first = names::word_end(text, at);
-        if first == at || !names::capitalised(&text[at..first]) {
+        if first == at
+            || !names::capitalised(&text[at..first])
+            || NOT_STREETS.contains(&text[at..first].to_lowercase().as_str())
+        {
             return None;
         }
         let mut p = first;

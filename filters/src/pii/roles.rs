@@ -7,7 +7,8 @@
 //! before it with nothing but the office's own title in between (`De Staatssecretaris van
 //! Sociale Zaken en Werkgelegenheid, J. F. Hoogervorst`), or right after it
 //! (`de heer G. Andreotti, Minister van Buitenlandse Zaken;`), or the sentence appoints someone
-//! to a named office (`wordt benoemd tot lid van de Raad`). A role word elsewhere in the
+//! to a named office (`wordt benoemd tot lid van de Raad`), or the name signs an act (`w.g.`,
+//! `(sd.)`, `namens deze,`, `Zijne Excellentie`). A role word elsewhere in the
 //! sentence (`de door de minister genoemde heren ...`, `mevrouw X, voorzitter, en ...` of a
 //! foundation in a ruling) does not make a name public.
 
@@ -34,6 +35,7 @@ const OFFICES: &[&str] = &[
     "commissaris van de koningin",
     "commissaris der koningin",
     "directeur-generaal",
+    "ambtgenoot",
     "president",
     "van wege den koning",
     "van wege de koning",
@@ -47,6 +49,22 @@ const OFFICES: &[&str] = &[
     "ministre",
     "président",
     "ambassadeur extraordinaire",
+    // Diplomatic forms of address, before a plenipotentiary's name.
+    "excellentie",
+    "excellency",
+    "excellence",
+    // Signing an act: `w.g.`, `(sd.)` and `namens deze,` (on the minister's behalf) stand
+    // before the name of who signs it in office.
+    "w.g.",
+    "(w.g.)",
+    "(sd.)",
+    "(s.)",
+    "(get.)",
+    "(geteekend)",
+    "(getekend)",
+    "(signed)",
+    "namens deze",
+    "voor deze",
 ];
 
 /// Offices one is appointed to (`benoemd tot lid`, `als voorzitter aangewezen`).
@@ -78,7 +96,8 @@ const APPOINTING: &[&str] = &[
 /// (`Minister van Buitenlandse Zaken`, `Staatssecretaris voor Europese Zaken`) or before the
 /// name (`de heer`, `mevrouw`, titles).
 const TITLE_WORDS: &[&str] = &[
-    "van", "voor", "de", "den", "der", "het", "en", "'t", "'s", "op", "heer", "mevrouw", "mr.",
+    "van", "voor", "de", "den", "der", "het", "en", "'t", "'s", "op", "zonder", "portefeuille",
+    "heer", "mevrouw", "mr.",
     "mr", "dr.", "dr", "prof.", "drs.", "ir.", "ing.", "ir", "drs", "jhr.", "mevr.", "dhr.", "h.e.",
     "z.e.", "e.a.",
 ];
@@ -119,6 +138,7 @@ fn only_title(gap: &str) -> bool {
     gap.len() <= 120
         && gap
             .split(|c: char| c.is_whitespace() || matches!(c, ',' | ':' | '(' | ')'))
+            .map(|w| w.trim_matches(['*', '_']))
             .filter(|w| !w.is_empty())
             .all(|w| {
                 w.chars().next().is_some_and(char::is_uppercase)
