@@ -2005,6 +2005,53 @@ mod tests {
         assert!(failures.is_empty(), "{failures:#?}");
     }
 
+    /// The byte pass that gates the number regexes must never hide a candidate: on every
+    /// labelled text, every pattern that matches has its flag set.
+    #[test]
+    fn shape_flags_never_hide_a_candidate() {
+        let stage = stage();
+        let mut texts: Vec<String> = include_str!("../../data/pii_cases.tsv")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split('\t').nth(3).map(str::to_string))
+            .collect();
+        texts.extend(
+            include_str!("../../data/pii/spans.tsv")
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .filter_map(|l| l.split_once('\t').map(|(_, t)| t.replace("[[", "").replace("]]", ""))),
+        );
+        texts.extend(demo_docs().iter().map(|d| d.text.clone()));
+        let mut checked = 0;
+        for text in &texts {
+            let f = shapes::Shapes::of(text);
+            let gates = [
+                (&stage.iban, f.iban, "iban"),
+                (&stage.card, f.card, "card"),
+                (&stage.ipv4, f.ipv4, "ipv4"),
+                (&stage.ipv6, f.ipv6, "ipv6"),
+                (&stage.phone_intl, f.phone, "phone_intl"),
+                (&stage.phone_national, f.phone, "phone_national"),
+                (&stage.phone_parens, f.phone, "phone_parens"),
+                (&stage.bsn, f.bsn, "bsn"),
+                (&stage.postcode, f.postcode, "postcode"),
+                (&stage.plate, f.plate, "plate"),
+            ];
+            for (re, flag, name) in gates {
+                if re.is_match(text) {
+                    checked += 1;
+                    // An IPv6 candidate without a decimal digit is never valid.
+                    let digitless = name == "ipv6"
+                        && re
+                            .find_iter(text)
+                            .all(|m| !m.as_str().bytes().any(|b| b.is_ascii_digit()));
+                    assert!(flag || digitless, "{name} hidden in {text:?}");
+                }
+            }
+        }
+        assert!(checked > 100, "{checked} candidates checked");
+    }
+
     #[test]
     fn keeps_the_contract() {
         check_stage(&|| Box::new(stage()), demo_docs().to_vec());
