@@ -327,8 +327,24 @@ const SECTION_WORDS: &[&str] = &[
 
 /// Words before an IPv4 address of small numbers that make it one (`IP-adres: 8.8.8.8`).
 const NETWORK_WORDS: &[&str] = &[
-    "ip", "ipv4", "adres", "address", "server", "host", "dns", "router", "gateway", "netwerk",
-    "network", "inlog", "inlogpoging", "login", "subnet", "proxy", "vanaf", "from",
+    "ip",
+    "ipv4",
+    "adres",
+    "address",
+    "server",
+    "host",
+    "dns",
+    "router",
+    "gateway",
+    "netwerk",
+    "network",
+    "inlog",
+    "inlogpoging",
+    "login",
+    "subnet",
+    "proxy",
+    "vanaf",
+    "from",
 ];
 
 const SIGNALS: [&str; 13] = [
@@ -564,8 +580,10 @@ impl Pii {
                 }
                 let word_end = number - 1;
                 // Every street ending ends in one of these letters.
-                if !matches!(b[number - 2], b't' | b'n' | b'g' | b'e' | b'k' | b'l' | b'd' | b'f')
-                {
+                if !matches!(
+                    b[number - 2],
+                    b't' | b'n' | b'g' | b'e' | b'k' | b'l' | b'd' | b'f'
+                ) {
                     continue;
                 }
                 let Some(ending) = words::STREET_ENDINGS
@@ -639,8 +657,8 @@ impl Pii {
                     } else {
                         Lead::Strong
                     };
-                    let plural = words::PLURAL_FORMS.contains(&lower.trim_end())
-                        || lower.starts_with("mrs");
+                    let plural =
+                        words::PLURAL_FORMS.contains(&lower.trim_end()) || lower.starts_with("mrs");
                     let at = names::skip_titles(text, at);
                     if let Some((s, e)) = self.names.parse(text, at, lead) {
                         found.push(PiiMatch {
@@ -909,10 +927,8 @@ impl Pii {
             [s] => occurrences.extend(text.match_indices(s).map(|(i, _)| (i, i + s.len()))),
             _ => {
                 if let Ok(ac) = per_document_automaton(&surnames) {
-                    occurrences.extend(
-                        ac.find_overlapping_iter(text)
-                            .map(|m| (m.start(), m.end())),
-                    );
+                    occurrences
+                        .extend(ac.find_overlapping_iter(text).map(|m| (m.start(), m.end())));
                 }
             }
         }
@@ -2019,7 +2035,10 @@ mod tests {
             include_str!("../../data/pii/spans.tsv")
                 .lines()
                 .filter(|l| !l.starts_with('#'))
-                .filter_map(|l| l.split_once('\t').map(|(_, t)| t.replace("[[", "").replace("]]", ""))),
+                .filter_map(|l| {
+                    l.split_once('\t')
+                        .map(|(_, t)| t.replace("[[", "").replace("]]", ""))
+                }),
         );
         texts.extend(demo_docs().iter().map(|d| d.text.clone()));
         let mut checked = 0;

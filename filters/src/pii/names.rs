@@ -10,8 +10,8 @@
 //! `Hoge Raad` and `Minister van Justitie` stay.
 
 use super::words::{
-    ADDRESS_FORMS, FIRST_NAMES, INSTITUTION_ENDINGS, NAME_LEADS, NOT_NAMES, OPENERS,
-    PLURAL_FORMS, ROLE_NOUNS, STREET_ENDINGS, TITLES, TUSSENVOEGSELS,
+    ADDRESS_FORMS, FIRST_NAMES, INSTITUTION_ENDINGS, NAME_LEADS, NOT_NAMES, OPENERS, PLURAL_FORMS,
+    ROLE_NOUNS, STREET_ENDINGS, TITLES, TUSSENVOEGSELS,
 };
 use std::collections::HashSet as StdHashSet;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -654,7 +654,12 @@ impl Names {
     /// (`de heren X, Y en Z`, `mrs. A en B`: any capitalised word, as after a title), or
     /// `en Y Z` after a name with a strong lead, where `Y Z` needs a given name's shape and a
     /// surname.
-    pub(crate) fn coordinated(&self, text: &str, mut end: usize, plural: bool) -> Vec<(usize, usize)> {
+    pub(crate) fn coordinated(
+        &self,
+        text: &str,
+        mut end: usize,
+        plural: bool,
+    ) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         for _ in 0..20 {
             let rest = &text[end..];
@@ -668,7 +673,11 @@ impl Names {
                 break;
             };
             let at = skip_titles(text, end + sep);
-            let lead = if plural { Lead::Strong } else { Lead::Coordinated };
+            let lead = if plural {
+                Lead::Strong
+            } else {
+                Lead::Coordinated
+            };
             match self.parse(text, at, lead) {
                 Some((s, e)) => {
                     out.push((s, e));
@@ -690,8 +699,7 @@ impl Names {
         }
         let end = at - 1;
         let mut ws = end;
-        while ws > 0 && (b[ws - 1].is_ascii_lowercase() || b[ws - 1] == b'-' || b[ws - 1] >= 0x80)
-        {
+        while ws > 0 && (b[ws - 1].is_ascii_lowercase() || b[ws - 1] == b'-' || b[ws - 1] >= 0x80) {
             ws -= 1;
         }
         if ws == end || (ws > 0 && b[ws - 1].is_ascii_alphanumeric()) {

@@ -96,10 +96,36 @@ const APPOINTING: &[&str] = &[
 /// (`Minister van Buitenlandse Zaken`, `Staatssecretaris voor Europese Zaken`) or before the
 /// name (`de heer`, `mevrouw`, titles).
 const TITLE_WORDS: &[&str] = &[
-    "van", "voor", "de", "den", "der", "het", "en", "'t", "'s", "op", "zonder", "portefeuille",
-    "heer", "mevrouw", "mr.",
-    "mr", "dr.", "dr", "prof.", "drs.", "ir.", "ing.", "ir", "drs", "jhr.", "mevr.", "dhr.", "h.e.",
-    "z.e.", "e.a.",
+    "van",
+    "voor",
+    "de",
+    "den",
+    "der",
+    "het",
+    "en",
+    "'t",
+    "'s",
+    "op",
+    "zonder",
+    "portefeuille",
+    "heer",
+    "mevrouw",
+    "mr.",
+    "mr",
+    "dr.",
+    "dr",
+    "prof.",
+    "drs.",
+    "ir.",
+    "ing.",
+    "ir",
+    "drs",
+    "jhr.",
+    "mevr.",
+    "dhr.",
+    "h.e.",
+    "z.e.",
+    "e.a.",
 ];
 
 pub(crate) struct Roles {
@@ -168,13 +194,13 @@ impl Roles {
             || self.office_after(text, end)
             || self.appointed_list(text, start)
             || {
-            let s = &text[sentence.0..sentence.1];
-            self.appointed_to.find(s).is_some() && self.appointing.find(s).is_some()
-                || self
-                    .offices
-                    .find_iter(s)
-                    .any(|m| s[m.start()..m.end()].eq_ignore_ascii_case("gevolmachtigden"))
-        }
+                let s = &text[sentence.0..sentence.1];
+                self.appointed_to.find(s).is_some() && self.appointing.find(s).is_some()
+                    || self
+                        .offices
+                        .find_iter(s)
+                        .any(|m| s[m.start()..m.end()].eq_ignore_ascii_case("gevolmachtigden"))
+            }
     }
 
     /// A name in a list under a line of appointment (`b. *tot leden:*` then
@@ -254,7 +280,10 @@ impl Roles {
         // The office's title: `van`/`voor`/`der`, possibly an article, then a capital.
         let mut words = after.split(' ');
         let first = words.next().unwrap_or("");
-        if !matches!(first, "van" | "voor" | "der" | "bij" | "of" | "for" | "des" | "du") {
+        if !matches!(
+            first,
+            "van" | "voor" | "der" | "bij" | "of" | "for" | "des" | "du"
+        ) {
             return false;
         }
         words
@@ -281,10 +310,7 @@ mod tests {
              Werkgelegenheid, J. F. Hoogervorst, uitgebracht",
             "J. F. Hoogervorst"
         ));
-        assert!(public(
-            "De Minister van Justitie,\nJ. Jansen",
-            "J. Jansen"
-        ));
+        assert!(public("De Minister van Justitie,\nJ. Jansen", "J. Jansen"));
         assert!(public(
             "de heer Giulio Andreotti, Minister van Buitenlandse Zaken;",
             "Giulio Andreotti"

@@ -64,7 +64,11 @@ impl Shapes {
                 i += 1;
             }
             let run = i - start;
-            chain = if start == chain_next { chain + run } else { run };
+            chain = if start == chain_next {
+                chain + run
+            } else {
+                run
+            };
             if chain >= 8 {
                 s.phone = true;
                 if chain >= 13 {
@@ -114,7 +118,11 @@ impl Shapes {
                 }
             }
             // Where the next run of the chains must start.
-            dotted_next = if after == Some(b'.') { i + 1 } else { usize::MAX };
+            dotted_next = if after == Some(b'.') {
+                i + 1
+            } else {
+                usize::MAX
+            };
             let mut j = i;
             if b[j.min(n - 1)..].starts_with(b" - ") {
                 j += 3;

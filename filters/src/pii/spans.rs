@@ -352,7 +352,9 @@ fn lists_roles_and_coordination() {
         ["Bastiaansen", "Osta", "Vrielink", "Westerlaken"]
     );
     assert_eq!(
-        names("Hij verwees zijn broer Ralf en Rubens Barrichello naar de andere twee podiumplaatsen."),
+        names(
+            "Hij verwees zijn broer Ralf en Rubens Barrichello naar de andere twee podiumplaatsen."
+        ),
         ["Ralf", "Rubens Barrichello"]
     );
     assert_eq!(
