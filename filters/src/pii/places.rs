@@ -243,39 +243,6 @@ pub(crate) fn street_start(text: &str, word_start: usize) -> Option<usize> {
     Some(start)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn places() {
-        fn end(t: &str) -> Option<&str> {
-            place_end(t, 0).map(|e| &t[..e])
-        }
-        assert_eq!(end("Alphen aan den Rijn en"), Some("Alphen aan den Rijn"));
-        assert_eq!(end("'s-Hertogenbosch,"), Some("'s-Hertogenbosch"));
-        assert_eq!(end("Den Haag."), Some("Den Haag"));
-        assert_eq!(
-            end("Zevenbergschen Hoek, appellante"),
-            Some("Zevenbergschen Hoek")
-        );
-        assert_eq!(end("X, verzoekers"), None);
-        assert_eq!(end("[woonplaats]"), None);
-    }
-
-    #[test]
-    fn house_numbers() {
-        fn end(t: &str) -> Option<&str> {
-            house_number_end(t, 0).map(|e| &t[..e])
-        }
-        assert_eq!(end("14a te"), Some("14a"));
-        assert_eq!(end("33-2 verbleef"), Some("33-2"));
-        assert_eq!(end("101 bis in"), Some("101 bis"));
-        assert_eq!(end("1932 gesloten"), None);
-        assert_eq!(end("12.5 procent"), None);
-    }
-}
-
 /// Capitalised words and abbreviations that name an organisation: an address right after one is
 /// the organisation's (`ROC Leiden | Bargelaan 190`, `Ministry of Foreign Affairs,
 /// Bezuidenhoutseweg 67`), not a person's home.
@@ -345,4 +312,37 @@ pub(crate) fn institutional(text: &str, at: usize) -> bool {
                         .iter()
                         .any(|e| w.len() > e.len() + 2 && w.ends_with(e))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn places() {
+        fn end(t: &str) -> Option<&str> {
+            place_end(t, 0).map(|e| &t[..e])
+        }
+        assert_eq!(end("Alphen aan den Rijn en"), Some("Alphen aan den Rijn"));
+        assert_eq!(end("'s-Hertogenbosch,"), Some("'s-Hertogenbosch"));
+        assert_eq!(end("Den Haag."), Some("Den Haag"));
+        assert_eq!(
+            end("Zevenbergschen Hoek, appellante"),
+            Some("Zevenbergschen Hoek")
+        );
+        assert_eq!(end("X, verzoekers"), None);
+        assert_eq!(end("[woonplaats]"), None);
+    }
+
+    #[test]
+    fn house_numbers() {
+        fn end(t: &str) -> Option<&str> {
+            house_number_end(t, 0).map(|e| &t[..e])
+        }
+        assert_eq!(end("14a te"), Some("14a"));
+        assert_eq!(end("33-2 verbleef"), Some("33-2"));
+        assert_eq!(end("101 bis in"), Some("101 bis"));
+        assert_eq!(end("1932 gesloten"), None);
+        assert_eq!(end("12.5 procent"), None);
+    }
 }
