@@ -503,19 +503,26 @@ impl Pii {
                 }
             }
         }
+        // `(start, end, value)` of every match of `re` on the lines of the runs `at`.
+        let on_lines = |re: &'_ Regex, at: &'_ [usize]| -> Vec<(usize, usize)> {
+            shapes::lines_of(text, at)
+                .flat_map(|(ls, le)| {
+                    re.find_iter(&text[ls..le])
+                        .map(move |m| (ls + m.start(), ls + m.end()))
+                })
+                .collect()
+        };
         if self.on(PiiKind::Card) && shapes.card {
-            for m in self.card.find_iter(text) {
-                if valid_card(m.as_str()) && !in_iban_shape(text, m.start()) {
-                    push(PiiKind::Card, m.start(), m.end());
+            for (s, e) in on_lines(&self.card, &shapes.card_at) {
+                if valid_card(&text[s..e]) && !in_iban_shape(text, s) {
+                    push(PiiKind::Card, s, e);
                 }
             }
         }
         if self.on(PiiKind::Ip) {
-            if shapes.ipv4 {
-                for m in self.ipv4.find_iter(text) {
-                    if valid_ipv4(m.as_str()) && self.ipv4_context_ok(text, m.start(), m.end()) {
-                        push(PiiKind::Ip, m.start(), m.end());
-                    }
+            for (s, e) in on_lines(&self.ipv4, &shapes.ipv4_at) {
+                if valid_ipv4(&text[s..e]) && self.ipv4_context_ok(text, s, e) {
+                    push(PiiKind::Ip, s, e);
                 }
             }
             if shapes.ipv6 {
@@ -527,42 +534,43 @@ impl Pii {
             }
         }
         if self.on(PiiKind::Phone) && shapes.phone {
-            for m in self.phone_intl.find_iter(text) {
-                if valid_phone(m.as_str()) {
-                    push(PiiKind::Phone, m.start(), m.end());
+            for (s, e) in on_lines(&self.phone_intl, &shapes.phone_at) {
+                if valid_phone(&text[s..e]) {
+                    push(PiiKind::Phone, s, e);
                 }
             }
-            for m in self
-                .phone_national
-                .find_iter(text)
-                .chain(self.phone_parens.find_iter(text))
+            let national = on_lines(&self.phone_national, &shapes.phone_at);
+            for (s, e) in national
+                .into_iter()
+                .chain(on_lines(&self.phone_parens, &shapes.phone_at))
             {
-                if !preceded_by_number(text, m.start())
-                    && valid_phone(m.as_str())
-                    && !in_iban_shape(text, m.start())
+                if !preceded_by_number(text, s)
+                    && valid_phone(&text[s..e])
+                    && !in_iban_shape(text, s)
                 {
-                    push(PiiKind::Phone, m.start(), m.end());
+                    push(PiiKind::Phone, s, e);
                 }
             }
         }
         if self.on(PiiKind::Bsn) && shapes.bsn {
-            for m in self.bsn.find_iter(text) {
-                if !preceded_by_number(text, m.start())
-                    && elfproef(m.as_str())
-                    && !in_iban_shape(text, m.start())
+            for (s, e) in on_lines(&self.bsn, &shapes.bsn_at) {
+                let value = &text[s..e];
+                if !preceded_by_number(text, s)
+                    && elfproef(value)
+                    && !in_iban_shape(text, s)
                     && (!self.config.bsn_require_context
-                        || is_dotted_bsn(m.as_str())
-                        || self.bsn_context(text, m.start(), m.end()))
+                        || is_dotted_bsn(value)
+                        || self.bsn_context(text, s, e))
                 {
-                    push(PiiKind::Bsn, m.start(), m.end());
+                    push(PiiKind::Bsn, s, e);
                 }
             }
         }
         if self.on(PiiKind::Postcode) && shapes.postcode {
-            for m in self.postcode.find_iter(text) {
-                if let Some(start) = address_start(text, m.start(), m.as_str()) {
+            for (s, e) in on_lines(&self.postcode, &shapes.postcode_at) {
+                if let Some(start) = address_start(text, s, &text[s..e]) {
                     if !places::institutional(text, start) {
-                        push(PiiKind::Postcode, start, m.end());
+                        push(PiiKind::Postcode, start, e);
                     }
                 }
             }
@@ -2074,6 +2082,27 @@ mod tests {
                             .all(|m| !m.as_str().bytes().any(|b| b.is_ascii_digit()));
                     assert!(flag || digitless, "{name} hidden in {text:?}");
                 }
+            }
+            // The patterns searched on the lines of their runs find what a whole-text search
+            // finds.
+            for (re, at, name) in [
+                (&stage.card, &f.card_at, "card"),
+                (&stage.ipv4, &f.ipv4_at, "ipv4"),
+                (&stage.phone_intl, &f.phone_at, "phone_intl"),
+                (&stage.phone_national, &f.phone_at, "phone_national"),
+                (&stage.phone_parens, &f.phone_at, "phone_parens"),
+                (&stage.bsn, &f.bsn_at, "bsn"),
+                (&stage.postcode, &f.postcode_at, "postcode"),
+            ] {
+                let whole: Vec<(usize, usize)> =
+                    re.find_iter(text).map(|m| (m.start(), m.end())).collect();
+                let lines: Vec<(usize, usize)> = shapes::lines_of(text, at)
+                    .flat_map(|(ls, le)| {
+                        re.find_iter(&text[ls..le])
+                            .map(move |m| (ls + m.start(), ls + m.end()))
+                    })
+                    .collect();
+                assert_eq!(whole, lines, "{name} in {text:?}");
             }
         }
         assert!(checked > 100, "{checked} candidates checked");

@@ -4,8 +4,16 @@
 //! the scan it would have cost anyway.
 
 /// Which number patterns may match somewhere in a text.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Shapes {
+    /// Where the flags of the most frequent patterns held (the start of a digit run), in text
+    /// order: every match of the pattern holds such a run, and no pattern spans a line break,
+    /// so only the lines of these runs need to be searched.
+    pub card_at: Vec<usize>,
+    pub ipv4_at: Vec<usize>,
+    pub phone_at: Vec<usize>,
+    pub bsn_at: Vec<usize>,
+    pub postcode_at: Vec<usize>,
     /// Any ASCII digit.
     pub digit: bool,
     /// Two upper-case letters followed by two digits (`NL91`): an IBAN's start.
@@ -71,14 +79,17 @@ impl Shapes {
             };
             if chain >= 8 {
                 s.phone = true;
+                s.phone_at.push(start);
                 if chain >= 13 {
                     s.card = true;
+                    s.card_at.push(start);
                 }
             }
             if run <= 3 {
                 dotted = if start == dotted_next { dotted + 1 } else { 1 };
                 if dotted >= 4 {
                     s.ipv4 = true;
+                    s.ipv4_at.push(start);
                 }
             } else {
                 dotted = 0;
@@ -90,6 +101,7 @@ impl Shapes {
                     && b.get(i + 1).is_some_and(u8::is_ascii_digit)
             {
                 s.bsn = true;
+                s.bsn_at.push(start);
             }
             if run >= 2
                 && start >= 2
@@ -104,6 +116,7 @@ impl Shapes {
                     && b.get(j + 1).is_some_and(u8::is_ascii_uppercase)
                 {
                     s.postcode = true;
+                    s.postcode_at.push(start);
                 }
             }
             // IPv6 groups and plate groups are at most four characters: a run next to a colon
@@ -137,4 +150,29 @@ impl Shapes {
         }
         s
     }
+}
+
+/// The lines (start, end, without the line break) holding the positions `at`, in text order,
+/// each once.
+pub(crate) fn lines_of<'a>(
+    text: &'a str,
+    at: &'a [usize],
+) -> impl Iterator<Item = (usize, usize)> + 'a {
+    let mut last_end = None;
+    at.iter().filter_map(move |&p| {
+        if last_end.is_some_and(|e| p <= e) {
+            return None;
+        }
+        let b = text.as_bytes();
+        let start = b[..p]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(0, |i| i + 1);
+        let end = b[p..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(b.len(), |i| p + i);
+        last_end = Some(end);
+        Some((start, end))
+    })
 }
