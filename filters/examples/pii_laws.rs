@@ -7,13 +7,15 @@
 //! A span is counted as part of a signature block when its line holds nothing else but
 //! signing words (`w.g.`, `(geteekend)`, an office such as `De Minister van Justitie,`, a role
 //! such as `voorzitter`). KINDS is an optional comma-separated list of kinds (default all).
+//! `PII_PUBLIC_OFFICIALS=keep` runs the stage with `public_officials = "keep"`: names in a
+//! public role are then left in the text and counted apart, not as masked spans.
 //! CPU time comes from `/proc/thread-self/schedstat` (Linux), wall time elsewhere; reading and
 //! parsing the file are not timed.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use zeef_core::{Document, Stage};
-use zeef_filters::{Pii, PiiConfig, PiiKind};
+use zeef_filters::{Pii, PiiConfig, PiiKind, PublicOfficials};
 
 mod common;
 use common::Clock;
@@ -73,6 +75,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         config.kinds = serde_json::from_str(&format!("[{}]", list.join(",")))
             .map_err(|e| format!("kinds {kinds}: {e}"))?;
     }
+    let keep = match std::env::var("PII_PUBLIC_OFFICIALS").as_deref() {
+        Ok("keep") => true,
+        Ok("mask") | Err(_) => false,
+        Ok(other) => return Err(format!("PII_PUBLIC_OFFICIALS: {other} (keep or mask)").into()),
+    };
+    if keep {
+        config.public_officials = PublicOfficials::Keep;
+    }
     let stage = Pii::new("pii", config)?;
     let file = std::fs::File::open(&path).map_err(|e| format!("{path}: {e}"))?;
     let reader = BufReader::new(zstd::Decoder::new(file).map_err(|e| format!("{path}: {e}"))?);
@@ -80,6 +90,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (mut docs, mut bytes, mut words, mut cpu_ns) = (0u64, 0u64, 0u64, 0u64);
     let mut outside: BTreeMap<&'static str, u64> = BTreeMap::new();
     let mut inside: BTreeMap<&'static str, u64> = BTreeMap::new();
+    // Names in a public role that the stage left in the text (`keep`), outside and inside.
+    let mut kept = [0u64; 2];
     let mut samples: Vec<String> = Vec::new();
     // PII_LAWS_SPANS=FILE writes every span outside signature blocks, for inspection.
     let mut dump = std::env::var_os("PII_LAWS_SPANS")
@@ -103,7 +115,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         cpu_ns += clock.now() - t0;
         for m in stage.find(text) {
             let kind: &'static str = m.kind.signal();
-            if in_signature(text, m.start, m.end) {
+            let signature = in_signature(text, m.start, m.end);
+            if keep && m.kind == PiiKind::NamePublicRole {
+                kept[usize::from(signature)] += 1;
+                continue;
+            }
+            if signature {
                 *inside.entry(kind).or_default() += 1;
             } else {
                 *outside.entry(kind).or_default() += 1;
@@ -159,7 +176,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let o: u64 = outside.values().sum();
     let i: u64 = inside.values().sum();
-    println!("{:<17} {o:>7}  {:>13.3}  {i:>8}", "all", per10k(o));
+    println!("{:<17} {o:>7}  {:>13.3}  {i:>8}", "all masked", per10k(o));
+    if keep {
+        println!(
+            "{:<17} {:>7}  {:>13.3}  {:>8}",
+            "kept public role",
+            kept[0],
+            per10k(kept[0]),
+            kept[1]
+        );
+    }
     let names = PiiKind::ALL
         .iter()
         .map(|k| k.signal())

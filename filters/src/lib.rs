@@ -55,5 +55,7 @@ pub use gopher::{GopherQuality, GopherQualityConfig, GopherRepetition, GopherRep
 pub use language::{Language, LanguageConfig, SecondOpinion};
 pub use length::{MinLength, MinLengthConfig};
 pub use normalise::{Normalise, NormaliseConfig};
-pub use pii::{LexiconError, NameLexicon, Pii, PiiConfig, PiiKind, PiiMatch, PiiMode};
+pub use pii::{
+    LexiconError, NameLexicon, Pii, PiiConfig, PiiKind, PiiMatch, PiiMode, PublicOfficials,
+};
 pub use thresholds::{Bound, Threshold, THRESHOLDS};

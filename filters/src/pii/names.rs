@@ -10,14 +10,40 @@
 //! `Hoge Raad` and `Minister van Justitie` stay.
 
 use super::words::{
-    ADDRESS_FORMS, FIRST_NAMES, INSTITUTION_ENDINGS, NAME_LEADS, NOT_NAMES, OPENERS,
-    STREET_ENDINGS, TITLES, TUSSENVOEGSELS,
+    ADDRESS_FORMS, FIRST_NAMES, INSTITUTION_ENDINGS, NAME_LEADS, NOT_NAMES, OPENERS, PLURAL_FORMS,
+    ROLE_NOUNS, STREET_ENDINGS, TITLES, TUSSENVOEGSELS,
 };
 use std::collections::HashSet as StdHashSet;
-use xxhash_rust::xxh3::Xxh3DefaultBuilder;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// Sets looked up at every capitalised word: a fast hash.
-type HashSet<T> = StdHashSet<T, Xxh3DefaultBuilder>;
+type HashSet<T> = StdHashSet<T, OneShot>;
+
+/// A hasher for short words: one xxh3 call over the bytes (the streaming xxh3 hasher costs
+/// more than the lookup for a five-letter word).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct OneShot;
+
+pub(crate) struct OneShotHasher(u64);
+
+impl std::hash::BuildHasher for OneShot {
+    type Hasher = OneShotHasher;
+    fn build_hasher(&self) -> OneShotHasher {
+        OneShotHasher(0)
+    }
+}
+
+impl std::hash::Hasher for OneShotHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = xxh3_64_with_seed(bytes, self.0);
+    }
+    fn write_u8(&mut self, b: u8) {
+        self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 use std::path::{Path, PathBuf};
 
 /// Why a name lexicon could not be loaded.
@@ -95,6 +121,7 @@ pub(crate) struct Names {
     openers: HashSet<&'static str>,
     /// The openers and tussenvoegsels written with a capital (`Volgens`, `De`).
     openers_capital: HashSet<String>,
+    role_nouns: HashSet<&'static str>,
 }
 
 /// What stands before a candidate name.
@@ -108,6 +135,9 @@ pub(crate) enum Lead {
     /// `naam:`): the words after it need a name's shape, but a capital there is no sentence
     /// start.
     Soft,
+    /// After `en` following a name (`zijn broer Ralf en Rubens Barrichello`): a given word of a
+    /// name's shape and a surname are enough, one word is not.
+    Coordinated,
 }
 
 fn is_word_char(c: char) -> bool {
@@ -184,7 +214,7 @@ fn next_part(text: &str, at: usize) -> Option<usize> {
 }
 
 /// Whether `word` is a one-word tussenvoegsel in any case (`de`, `Van`, `'t`).
-fn is_tussenvoegsel(word: &str) -> bool {
+pub(crate) fn is_tussenvoegsel(word: &str) -> bool {
     TUSSENVOEGSELS.iter().any(|t| t.eq_ignore_ascii_case(word))
 }
 
@@ -246,7 +276,12 @@ fn tussenvoegsel(text: &str, at: usize, capital_ok: bool) -> Option<(usize, bool
     {
         return None;
     }
+    let b = rest.as_bytes();
     for tv in TUSSENVOEGSELS {
+        // The space after it first: one byte compare rules out most words.
+        if b.get(tv.len()) != Some(&b' ') {
+            continue;
+        }
         let Some(head) = rest.get(..tv.len()) else {
             continue;
         };
@@ -279,6 +314,7 @@ impl Names {
             surnames,
             not_names,
             openers: OPENERS.iter().copied().collect(),
+            role_nouns: ROLE_NOUNS.iter().copied().collect(),
             openers_capital: OPENERS
                 .iter()
                 .chain(["de", "den", "der", "het", "een"].iter())
@@ -309,10 +345,17 @@ impl Names {
         // `Zuid-Hollandse`), not surnames such as `Willemse` or `Janse`.
         if [
             "aanse", "ndse", "sche", "ese", "itse", "ierse", "ense", "edse", "orse", "rkse",
-            "olse", "ijnse", "gse",
+            "olse", "ijnse", "gse", "aarse", "serse", "iële", "ican", "ish",
         ]
         .iter()
         .any(|e| lower.ends_with(e))
+        {
+            return false;
+        }
+        // Nouns of nationality (`Nederlander`, `Nederlanders`, `IJslanders`, `Belgiërs`).
+        if ["lander", "landers", "iërs", "anderschap"]
+            .iter()
+            .any(|e| lower.ends_with(e))
         {
             return false;
         }
@@ -542,7 +585,11 @@ impl Names {
                         // like the nouns of treaties and laws (`Regering van Canada`,
                         // `Conferentie van de Partijen`, `Statuut van Rome`).
                         *weak = true;
-                        if !given_name_shape(w) || words.len() > 1 || w.contains('-') {
+                        if !given_name_shape(w)
+                            || words.len() > 1
+                            || w.contains('-')
+                            || foreign_line(text, at)
+                        {
                             return None;
                         }
                     }
@@ -559,6 +606,13 @@ impl Names {
                 let tv = text[p..after].trim_end();
                 let head = tv.split(' ').next().unwrap_or("");
                 if capital && head == "Van" {
+                    // At a sentence start `Van` is as often the preposition of a heading
+                    // (`Van de Bewindvoerders`, `Van Nederlanders`): only the shape says it
+                    // there, so the name is weak (dropped when the document writes the word in
+                    // lower case, and its surname not looked for elsewhere).
+                    if sentence_initial(text, at) {
+                        *weak = true;
+                    }
                     return Some((start, e));
                 }
                 if capital && self.surnames.contains(&text[after..e]) {
@@ -580,13 +634,82 @@ impl Names {
                 let first = &text[s..e0];
                 let last_text = &text[last.0..last.1];
                 let surname_ok = self.surname_word(last_text.split(' ').next().unwrap_or(""));
+                // A married name (`Zijlaard-Van Moorsel`, `Post-van Dijk`) is a person's.
+                let married = words.len() >= 2
+                    && last_text.contains('-')
+                    && last_text.contains(' ')
+                    && !self.not_names.contains(first);
                 let evidence = strong
+                    || married
+                    || (lead == Lead::Coordinated && given_name_shape(first))
                     || (self.is_first_name(first)
                         && !(sentence_initial(text, at)
                             && self.openers.contains(first.to_lowercase().as_str())));
                 (surname_ok && evidence).then_some((start, last.1))
             }
         }
+    }
+
+    /// Names coordinated with the one ending at `end`: `, Y en Z` after a plural form of address
+    /// (`de heren X, Y en Z`, `mrs. A en B`: any capitalised word, as after a title), or
+    /// `en Y Z` after a name with a strong lead, where `Y Z` needs a given name's shape and a
+    /// surname.
+    pub(crate) fn coordinated(
+        &self,
+        text: &str,
+        mut end: usize,
+        plural: bool,
+    ) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for _ in 0..20 {
+            let rest = &text[end..];
+            let sep = if rest.starts_with(", en ") {
+                5
+            } else if rest.starts_with(" en ") {
+                4
+            } else if plural && rest.starts_with(", ") {
+                2
+            } else {
+                break;
+            };
+            let at = skip_titles(text, end + sep);
+            let lead = if plural {
+                Lead::Strong
+            } else {
+                Lead::Coordinated
+            };
+            match self.parse(text, at, lead) {
+                Some((s, e)) => {
+                    out.push((s, e));
+                    end = e;
+                }
+                None => break,
+            }
+        }
+        out
+    }
+
+    /// Whether the word before the capitalised word at `at` is a noun of a person's role or
+    /// relation written in lower case (`zijn broer Ralf`, `premier Rutte`,
+    /// `country-gitarist Chet Atkins`), so that one capitalised word there is a name.
+    pub(crate) fn role_noun_before(&self, text: &str, at: usize) -> bool {
+        let b = text.as_bytes();
+        if at < 3 || b[at - 1] != b' ' {
+            return false;
+        }
+        let end = at - 1;
+        let mut ws = end;
+        while ws > 0 && (b[ws - 1].is_ascii_lowercase() || b[ws - 1] == b'-' || b[ws - 1] >= 0x80) {
+            ws -= 1;
+        }
+        if ws == end || (ws > 0 && b[ws - 1].is_ascii_alphanumeric()) {
+            return false;
+        }
+        let Some(word) = text.get(ws..end) else {
+            return false;
+        };
+        let part = word.rsplit('-').next().unwrap_or(word);
+        self.role_nouns.contains(part) || (part.len() >= 6 && part.ends_with("ist"))
     }
 
     /// Surnames found in a document, to find their other mentions (`de heer Van Dam ... Van Dam
@@ -619,6 +742,36 @@ fn given_name_shape(word: &str) -> bool {
         ]
         .iter()
         .any(|e| lower.ends_with(e))
+}
+
+/// Function words of the other languages of treaties and their annexes (Spanish, French,
+/// German, English, Italian, Portuguese).
+const FOREIGN_WORDS: &[&str] = &[
+    "el", "los", "las", "y", "por", "para", "con", "les", "des", "et", "pour", "avec", "dans",
+    "est", "sur", "une", "und", "die", "das", "für", "mit", "zur", "zum", "the", "and", "of",
+    "for", "with", "il", "della", "dos", "em",
+];
+
+/// Whether the line around `at` is written in another language: two or more of its words
+/// within 150 bytes are foreign function words. There `Cartagena de Indias`,
+/// `Generalitat de Catalunya` and `Cour de Justice` have the shape of a Dutch
+/// `given name, tussenvoegsel, surname` without being one.
+fn foreign_line(text: &str, at: usize) -> bool {
+    let mut from = at.saturating_sub(150);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let mut to = (at + 150).min(text.len());
+    while !text.is_char_boundary(to) {
+        to -= 1;
+    }
+    let line_from = text[from..at].rfind('\n').map_or(from, |i| from + i + 1);
+    let line_to = text[at..to].find('\n').map_or(to, |i| at + i);
+    text[line_from..line_to]
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| FOREIGN_WORDS.contains(w))
+        .nth(1)
+        .is_some()
 }
 
 fn line_start(text: &str, at: usize) -> bool {
@@ -679,7 +832,7 @@ pub(crate) fn lead_phrases() -> Vec<String> {
         out.push(format!("{t}."));
         out.push(format!("{t} "));
     }
-    for f in ADDRESS_FORMS {
+    for f in ADDRESS_FORMS.iter().chain(PLURAL_FORMS) {
         out.push(format!("{f} "));
     }
     for l in NAME_LEADS {

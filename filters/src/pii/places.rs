@@ -3,7 +3,7 @@
 //! street addresses by the shape `<Name>straat 12a` anywhere.
 
 use super::names::{capitalised, word_end};
-use super::words::MONTHS;
+use super::words::{INSTITUTION_ENDINGS, MONTHS};
 use regex::Regex;
 
 /// What a trigger phrase introduces.
@@ -241,6 +241,77 @@ pub(crate) fn street_start(text: &str, word_start: usize) -> Option<usize> {
         p = ws;
     }
     Some(start)
+}
+
+/// Capitalised words and abbreviations that name an organisation: an address right after one is
+/// the organisation's (`ROC Leiden | Bargelaan 190`, `Ministry of Foreign Affairs,
+/// Bezuidenhoutseweg 67`), not a person's home.
+const ORGANISATIONS: &[&str] = &[
+    "ROC",
+    "AOC",
+    "MBO",
+    "HBO",
+    "College",
+    "Hogeschool",
+    "Universiteit",
+    "University",
+    "School",
+    "Academie",
+    "Opleidingen",
+    "Ministerie",
+    "Ministry",
+    "Gemeente",
+    "Provincie",
+    "Stichting",
+    "Instituut",
+    "Bureau",
+    "Dienst",
+    "Museum",
+    "Rijksmuseum",
+    "Ziekenhuis",
+    "Centrum",
+    "Raad",
+    "Rechtbank",
+    "Gerechtshof",
+    "Kamer",
+    "Bank",
+    "Vereniging",
+    "Autoriteit",
+    "Inspectie",
+    "Directie",
+    "Hoofddirectie",
+    "Agentschap",
+    "Ambassade",
+    "Consulaat",
+    "Kantoor",
+    "B.V.",
+    "N.V.",
+    "BV",
+    "NV",
+];
+
+/// Whether the street address starting at `at` belongs to an organisation: an organisation's
+/// word stands on its line within the 80 bytes before it, with no sentence end between (so
+/// `Jan Jansen, werkzaam bij de Gemeente. Hij woont aan de Dorpsstraat 5` is not).
+pub(crate) fn institutional(text: &str, at: usize) -> bool {
+    let mut from = at.saturating_sub(80);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let window = &text[from..at];
+    let window = window.rsplit('\n').next().unwrap_or(window);
+    let window = window.rsplit(". ").next().unwrap_or(window);
+    window
+        .split(|c: char| !(c.is_alphanumeric() || c == '.'))
+        .map(|w| w.trim_end_matches('.'))
+        .any(|w| {
+            ORGANISATIONS.contains(&w)
+                || ORGANISATIONS.contains(&format!("{w}.").as_str())
+                || w.chars().next().is_some_and(char::is_uppercase)
+                    && INSTITUTION_ENDINGS
+                        .iter()
+                        .any(|e| w.len() > e.len() + 2 && w.ends_with(e))
+        })
 }
 
 #[cfg(test)]

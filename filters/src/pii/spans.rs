@@ -40,8 +40,12 @@ fn labelled() -> Vec<Labelled> {
     out
 }
 
+/// The labelled kind a match scores as: a name in a public role is a name.
 fn kind_name(kind: PiiKind) -> &'static str {
-    kind.signal().trim_start_matches("pii_")
+    match kind {
+        PiiKind::NamePublicRole => "name",
+        k => k.signal().trim_start_matches("pii_"),
+    }
 }
 
 /// Per kind: labelled spans found (every character replaced by a match of that kind), missed,
@@ -147,10 +151,10 @@ fn labelled_spans() {
         bare[0] + bare[1]
     );
     assert!(precision >= 0.95, "name precision {precision:.3}");
-    // Without a lexicon, names with neither a title, initials, a tussenvoegsel nor a first name
-    // on the built-in list (`Chiel Warners`, `Rubens Barrichello`) are out of reach: 0.926 on
-    // this set, below the 0.95 the lexicon run reaches (see `labelled_spans_with_lexicon`).
-    assert!(recall >= 0.92, "name recall {recall:.3}");
+    // The privacy officer's target, without a lexicon. Names with neither a title, initials,
+    // a tussenvoegsel, a role noun nor a first name on the built-in list (`Chiel Warners`,
+    // `Angelique Hoorn`) stay out of reach without one.
+    assert!(recall >= 0.95, "name recall {recall:.3}");
     let structured = ["bsn", "iban", "phone", "postcode", "email", "plate", "card"];
     let (p, r) = ratio(&stats, &structured);
     println!("structured identifiers: precision {p:.3} recall {r:.3}");
@@ -287,4 +291,83 @@ fn pseudonyms_keep_a_person_and_read_as_dutch() {
     // The old name of the mode still reads.
     let old: PiiConfig = serde_json::from_str(r#"{"mode": "pseudonymise"}"#).expect("alias");
     assert_eq!(old.mode, PiiMode::Pseudonym);
+}
+
+#[test]
+fn public_officials_are_counted_and_kept_only_when_asked() {
+    // A signature line of a real decree and a real sentence of a ruling in which civil
+    // servants are named near, but not as, an office (`de door de minister genoemde heren`).
+    let text = "De Staatssecretaris van Sociale Zaken en Werkgelegenheid, J. F. Hoogervorst\n\n\
+                Bij de ruiming waren behalve de door de minister genoemde heren Bastiaansen, Osta \
+                en Vrielink van RVV ook de heer Westerlaken als beëdigd taxateur aanwezig.";
+    let run = |public_officials| {
+        let config = PiiConfig {
+            public_officials,
+            ..PiiConfig::default()
+        };
+        let stage = Pii::new("pii", config).expect("pii");
+        let mut d = Document::new("laws", "f:1", text);
+        stage.process(&mut d);
+        d
+    };
+    let masked = run(PublicOfficials::Mask);
+    assert!(!masked.text.contains("Hoogervorst"), "{}", masked.text);
+    assert_eq!(masked.signal("pii_name_public_role"), Some(1.0));
+    assert_eq!(masked.signal("pii_name"), Some(4.0), "{}", masked.text);
+    let kept = run(PublicOfficials::Keep);
+    assert!(kept.text.contains(", J. F. Hoogervorst\n"), "{}", kept.text);
+    assert_eq!(kept.signal("pii_name_public_role"), Some(1.0));
+    assert_eq!(kept.signal("pii_name"), Some(4.0));
+    for name in ["Bastiaansen", "Osta", "Vrielink", "Westerlaken"] {
+        assert!(!kept.text.contains(name), "{name}: {}", kept.text);
+    }
+    // The setting reads from a configuration; the public-role kind is not a kind to list.
+    let config: PiiConfig =
+        serde_json::from_str(r#"{"public_officials": "keep"}"#).expect("keep reads");
+    assert_eq!(config.public_officials, PublicOfficials::Keep);
+    assert!(serde_json::from_str::<PiiConfig>(r#"{"kinds": ["name_public_role"]}"#).is_err());
+    let round: PiiConfig =
+        serde_json::from_str(&serde_json::to_string(&PiiConfig::default()).expect("writes"))
+            .expect("the default configuration reads back");
+    assert_eq!(round, PiiConfig::default());
+}
+
+#[test]
+fn lists_roles_and_coordination() {
+    let stage = Pii::new("pii", PiiConfig::default()).expect("pii");
+    let names = |text: &str| -> Vec<String> {
+        stage
+            .find(text)
+            .iter()
+            .filter(|m| matches!(m.kind, PiiKind::Name | PiiKind::NamePublicRole))
+            .map(|m| text[m.start..m.end].to_string())
+            .collect()
+    };
+    // Sentences of the labelled set (rulings, Alpino).
+    assert_eq!(
+        names(
+            "Bij de ruiming waren behalve de door de minister genoemde heren Bastiaansen, Osta \
+             en Vrielink van RVV ook de heer Westerlaken als beëdigd taxateur aanwezig."
+        ),
+        ["Bastiaansen", "Osta", "Vrielink", "Westerlaken"]
+    );
+    assert_eq!(
+        names(
+            "Hij verwees zijn broer Ralf en Rubens Barrichello naar de andere twee podiumplaatsen."
+        ),
+        ["Ralf", "Rubens Barrichello"]
+    );
+    assert_eq!(
+        names("Chester Burton Atkins werd geboren op 20 juni 1924 in Luttrell (Tennessee)."),
+        ["Chester Burton Atkins"]
+    );
+    // Not names: a salutation, nationality nouns, a heading's `Van`, a Spanish institution.
+    for text in [
+        "Dames en heren, de vergadering is geopend.",
+        "Een kind van vreemde nationaliteit wordt Nederlander, als de vader Nederlander is.",
+        "Van de Bewindvoerders wordt een verslag gevraagd; de bewindvoerders stemmen in.",
+        "Reino de España y la Generalitat de Catalunya, para el Gobierno del Reino de los Países Bajos.",
+    ] {
+        assert_eq!(names(text), Vec::<String>::new(), "{text}");
+    }
 }
